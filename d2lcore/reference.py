@@ -1,0 +1,161 @@
+"""A numpy reference of the from-scratch RNN (d2l 8.5 / 8.7): parameters, forward, loss, BPTT.
+
+Every framework package is tested against this one implementation, so
+"the same story in each framework" is checked, not hoped for.  Layout and
+names follow d2l: ``X_t W_xh + H_{t-1} W_hh + b_h``, outputs ``H_t W_hq + b_q``
+stacked time-major into a ``(num_steps * batch_size, vocab_size)`` matrix.
+"""
+
+import numpy as np
+
+__all__ = [
+    "PARAM_NAMES",
+    "ACTIVATIONS",
+    "param_names",
+    "init_params",
+    "forward",
+    "loss",
+    "bptt",
+    "grad_norm",
+    "clip_grads",
+]
+
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
+ACTIVATIONS = ("tanh", "relu")
+
+
+def param_names(embed_size=None):
+    """Parameter names in order; a learned embedding adds ``W_emb`` in front."""
+    return (("W_emb",) if embed_size else ()) + PARAM_NAMES
+
+
+def check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+
+
+def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
+    """d2l's initialisation as float32 numpy arrays: weights N(0, 0.01^2), biases zero.
+
+    A learned embedding ``W_emb`` (vocab_size x embed_size) starts N(0, 1), the
+    usual embedding initialisation, and ``W_xh`` then maps embed_size -> hidden.
+    """
+    rs = np.random.RandomState(seed)
+    num_inputs = embed_size if embed_size else vocab_size
+    p = {}
+    if embed_size:
+        p["W_emb"] = rs.normal(0, 1, (vocab_size, embed_size))
+    p["W_xh"] = rs.normal(0, 0.01, (num_inputs, num_hiddens))
+    p["W_hh"] = rs.normal(0, 0.01, (num_hiddens, num_hiddens))
+    p["b_h"] = np.zeros(num_hiddens)
+    p["W_hq"] = rs.normal(0, 0.01, (num_hiddens, vocab_size))
+    p["b_q"] = np.zeros(vocab_size)
+    return {k: v.astype(np.float32) for k, v in p.items()}
+
+
+def _act(a, activation):
+    return np.tanh(a) if activation == "tanh" else np.maximum(a, 0)
+
+
+def _inputs(params, X):
+    """Per-step inputs (num_steps, batch, num_inputs): one-hot rows or embedding rows."""
+    X = np.asarray(X)
+    if "W_emb" in params:
+        return params["W_emb"][X.T]
+    vocab_size = params["W_xh"].shape[0]
+    return np.eye(vocab_size, dtype=params["W_xh"].dtype)[X.T]
+
+
+def forward(params, X, state=None, activation="tanh"):
+    """Outputs (num_steps*batch, vocab) and the hidden states (num_steps+1, batch, hidden).
+
+    ``states[0]`` is the initial state (zeros when ``state`` is None), ``states[t+1]`` is H_t.
+    """
+    check_activation(activation)
+    inputs = _inputs(params, X)
+    num_steps, batch = inputs.shape[:2]
+    H = np.zeros((batch, params["W_hh"].shape[0]), np.float32) if state is None else state
+    states = [H]
+    for x in inputs:
+        H = _act(x @ params["W_xh"] + H @ params["W_hh"] + params["b_h"], activation)
+        states.append(H)
+    Hs = np.stack(states[1:])  # (num_steps, batch, hidden)
+    outputs = Hs.reshape(num_steps * batch, -1) @ params["W_hq"] + params["b_q"]
+    return outputs, np.stack(states)
+
+
+def _softmax(o):
+    e = np.exp(o - o.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def loss(outputs, Y):
+    """Mean cross-entropy over every token; labels are ``Y`` read time-major like d2l."""
+    y = np.asarray(Y).T.reshape(-1)
+    p = _softmax(outputs.astype(np.float64))
+    return float(-np.log(p[np.arange(len(y)), y]).mean())
+
+
+def bptt(params, X, Y, state=None, activation="tanh", truncate=None):
+    """Gradients of the mean loss by the backward recurrence of d2l 8.7, without autograd.
+
+    ``truncate=k`` keeps, for the loss at each step t, only the paths through
+    H_t, ..., H_{t-k+1} (k=1: no gradient through time); None keeps all of them.
+    Returns a dict name -> gradient (float64) for every parameter in ``params``.
+    """
+    if truncate is not None and (not isinstance(truncate, int) or truncate < 1):
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    p = {k: v.astype(np.float64) for k, v in params.items()}
+    outputs, states = forward(p, X, None if state is None else state.astype(np.float64),
+                              activation)
+    inputs = _inputs(p, X)
+    num_steps, batch = inputs.shape[:2]
+    y = np.asarray(Y).T.reshape(-1)
+    d_out = _softmax(outputs)
+    d_out[np.arange(len(y)), y] -= 1.0
+    d_out /= len(y)
+    d_out = d_out.reshape(num_steps, batch, -1)
+    Hs = states[1:]
+    grads = {k: np.zeros_like(v) for k, v in p.items()}
+    grads["W_hq"] = np.einsum("tbh,tbv->hv", Hs, d_out)
+    grads["b_q"] = d_out.sum(axis=(0, 1))
+    d_inputs = np.zeros_like(inputs)
+
+    def act_grad(t):  # d phi(A_t) / d A_t, written in terms of H_t
+        return 1.0 - Hs[t] ** 2 if activation == "tanh" else (Hs[t] > 0).astype(np.float64)
+
+    def step_back(t, dH):
+        """Push dL/dH_t through step t; returns dL/dH_{t-1}."""
+        dA = dH * act_grad(t)
+        grads["W_xh"] += inputs[t].T @ dA
+        grads["W_hh"] += states[t].T @ dA
+        grads["b_h"] += dA.sum(axis=0)
+        d_inputs[t] += dA @ p["W_xh"].T
+        return dA @ p["W_hh"].T
+
+    if truncate is None:
+        dH = np.zeros_like(Hs[0])
+        for t in reversed(range(num_steps)):
+            dH = step_back(t, dH + d_out[t] @ p["W_hq"].T)
+    else:
+        for t in range(num_steps):
+            dH = d_out[t] @ p["W_hq"].T
+            for s in range(t, max(t - truncate, -1), -1):
+                dH = step_back(s, dH)
+    if "W_emb" in p:
+        np.add.at(grads["W_emb"], np.asarray(X).T, d_inputs)
+    return grads
+
+
+def grad_norm(grads):
+    """Global L2 norm over all gradient arrays."""
+    return float(np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads.values())))
+
+
+def clip_grads(grads, theta):
+    """d2l's clipping: scale every gradient by theta / norm when the global norm exceeds theta."""
+    if not theta > 0:
+        raise ValueError(f"theta must be a positive number, got {theta!r}")
+    norm = grad_norm(grads)
+    scale = theta / norm if norm > theta else 1.0
+    return {k: g * scale for k, g in grads.items()}, norm
