@@ -20,6 +20,7 @@ from .data import (
     sha1_of,
     strip_gutenberg,
 )
+from .history import TrainHistory
 from .plot import Animator, plot, set_axes, set_figsize, use_svg_display
 from .sequence import (
     SeqDataLoader,
@@ -29,9 +30,8 @@ from .sequence import (
     seq_data_iter_random,
     seq_data_iter_sequential,
 )
-from .text import Vocab, count_corpus, load_corpus, load_corpus_time_machine, tokenize
-from .history import TrainHistory
 from .sine import ar_features, k_step_targets, make_sine
+from .text import Vocab, count_corpus, load_corpus, load_corpus_time_machine, tokenize
 from .utils import Accumulator, Timer
 
 FRAMEWORKS = ("pytorch", "mxnet", "tensorflow")

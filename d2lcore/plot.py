@@ -128,7 +128,7 @@ class Animator:
 
     def draw(self):
         self.axes[0].cla()
-        for x, y, fmt in zip(self.X or [], self.Y or [], self.fmts):
+        for x, y, fmt in zip(self.X or [], self.Y or [], self.fmts * len(self.Y or [1])):
             self.axes[0].plot(x, y, fmt)
         self.config_axes()
         if not _in_notebook():
