@@ -99,3 +99,23 @@ def test_sine_features():
 def test_framework_module_rejects_unknown_names():
     with pytest.raises(ValueError, match="framework must be one of"):
         d2lcore.framework_module("jax")
+
+
+def test_animator_leaves_one_final_figure_in_an_executed_notebook():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import d2lcore\n"
+        "animator = d2lcore.Animator(xlabel='epoch', xlim=[0, 10])\n"
+        "for epoch in range(10):\n"
+        "    animator.add(epoch, epoch ** 2)\n"
+        "len(animator.Y[0])"
+    )]
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    outputs = nb.cells[0].outputs
+    figures = [o for o in outputs if o.output_type == "display_data"]
+    assert len(figures) == 1, [o.output_type for o in outputs]
+    assert "image/svg+xml" in figures[0].data or "image/png" in figures[0].data
+    # The last expression shows the animator had all ten points when the figure was final.
+    assert outputs[-1].data["text/plain"] == "10"

@@ -1,0 +1,1 @@
+"""Benchmarks: throughput (python -m bench.throughput) and the 8.5 quality run (bench.quality)."""
