@@ -10,8 +10,13 @@ export D2LCORE_DATA_MIRROR ?= $(abspath ../shared/data)
 endif
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
+# Notebooks executed / validated side by side (2 cores: at most 2).
+JOBS ?= 2
+# Extra arguments for `tools.build notebooks`, e.g. NOTEBOOK_ARGS="--force" or "--only 8_5_rnn_scratch".
+NOTEBOOK_ARGS ?=
+HTML_LOG := _build/jupyter-book.log
 
-.PHONY: setup test unit lint book notebooks html clean
+.PHONY: setup test unit lint book notebooks pages html nbval browser check-notebooks clean
 
 setup: $(STAMP)
 
@@ -25,11 +30,44 @@ $(STAMP): pyproject.toml constraints.txt
 lint: setup
 	$(VENV)/bin/ruff check d2lcore tests tools bench
 
+# Unit tests (the browser test needs the HTML: it runs in `make browser`).
 unit: setup
-	$(VENV)/bin/pytest -q tests
+	$(VENV)/bin/pytest -q -n $(JOBS) --ignore=tests/test_browser.py tests
 
-test: setup lint
-	$(VENV)/bin/pytest -q tests
+# Execute the per-framework notebooks whose source changed (book, solutions, exercises).
+notebooks: setup
+	$(PY) -m tools.build notebooks --jobs $(JOBS) $(NOTEBOOK_ARGS)
+
+# Fail when a committed notebook is missing, stale or orphaned.
+check-notebooks: setup
+	$(PY) -m tools.build check
+
+# Merged page notebooks for the HTML (git-ignored), from the executed notebooks.
+pages: setup
+	$(PY) -m tools.build pages
+
+# The HTML book from the committed executed notebooks; nothing is executed. Any Sphinx
+# warning fails the build (--warningiserror); the count is printed either way.
+html: pages
+	mkdir -p _build
+	status=0; $(VENV)/bin/jupyter-book build . --all --warningiserror --keep-going \
+	    > $(HTML_LOG) 2>&1 || status=$$?; \
+	grep -E "WARNING|ERROR|Exception" $(HTML_LOG) || true; \
+	echo "Sphinx warnings: $$(grep -c 'WARNING' $(HTML_LOG)) (full log: $(HTML_LOG))"; \
+	if [ $$status -ne 0 ]; then tail -n 20 $(HTML_LOG); exit $$status; fi; \
+	test -f _build/html/index.html
+
+book: setup notebooks html
+
+# nbval in strict mode over every executed notebook, with the committed sanitize file.
+nbval: setup
+	$(PY) -m tools.nbval --jobs $(JOBS)
+
+# Headless Chromium over the built HTML (skipped only when chromium is not installed).
+browser: setup
+	$(VENV)/bin/pytest -q tests/test_browser.py
+
+test: setup lint unit html nbval browser
 
 clean:
-	rm -rf _build
+	rm -rf _build book/pages solutions/pages

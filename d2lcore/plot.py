@@ -62,7 +62,7 @@ def _to_numpy(x):
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"), figsize=(3.5, 2.5),
          axes=None):
-    """Plot one or several curves (d2l's ``plot``)."""
+    """Plot one or several curves (d2l's ``plot``; like d2l it returns nothing)."""
     legend = [] if legend is None else legend
     set_figsize(figsize)
     axes = axes if axes else plt.gca()
@@ -89,7 +89,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         else:
             axes.plot(y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
-    return axes
 
 
 class Animator:

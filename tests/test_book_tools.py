@@ -1,0 +1,412 @@
+"""Unit tests of the notebook pipeline: read, split, strip, merge, tabs, toc, nbval config."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from docutils import nodes
+
+from tools import build, sphinx_tabs
+from tools import notebooks as nbt
+from tools.collections import COLLECTIONS, ROOT, Collection
+
+SOURCE = textwrap.dedent('''\
+    ---
+    jupytext:
+      text_representation:
+        format_name: myst
+    kernelspec:
+      name: python3
+      display_name: Python 3
+    ---
+
+    # 9.9 A tiny section
+
+    Some prose.
+
+    ```{code-cell} ipython3
+    :tags: [pytorch]
+    x = "pytorch"
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [mxnet]
+    x = "mxnet"
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [tensorflow, nbval-ignore-output]
+    x = "tensorflow"
+    ```
+
+    More prose.
+
+    ```{code-cell} ipython3
+    print(x)
+    ```
+
+    +++ {"tags": ["solution"]}
+
+    The answer is to print.
+
+    +++
+
+    ```{code-cell} ipython3
+    def double(v):
+        # BEGIN SOLUTION
+        return 2 * v
+        # END SOLUTION
+
+    print(double(21))
+    ```
+    ''')
+
+
+@pytest.fixture
+def source(tmp_path):
+    path = tmp_path / "src" / "9_9_tiny.md"
+    path.parent.mkdir()
+    path.write_text(SOURCE)
+    return path
+
+
+def fake_execute(nb, fw):
+    """Give every code cell an output naming the framework, as an execution would."""
+    nb = nbformat.from_dict(nb)
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.execution_count = n + 1
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{fw}\n")]
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+# --------------------------------------------------------------------------- read / split
+
+
+def test_read_source_cells(source):
+    nb = nbt.read_source(source)
+    kinds = [c.cell_type for c in nb.cells]
+    assert kinds == ["markdown", "code", "code", "code", "markdown", "code", "markdown", "code"]
+    assert nb.cells[3].metadata["tags"] == ["tensorflow", "nbval-ignore-output"]
+    assert nb.cells[6].metadata["tags"] == ["solution"]
+
+
+@pytest.mark.parametrize("fw", nbt.FRAMEWORKS)
+def test_split_keeps_shared_and_own_cells(source, fw):
+    nb = nbt.split(nbt.read_source(source), fw, source="src/9_9_tiny.md")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code[0] == f'x = "{fw}"'
+    assert code[1] == "print(x)"
+    assert len(code) == 3
+    assert all(fw_tag not in nbt.tags_of(c) for c in nb.cells for fw_tag in nbt.FRAMEWORKS)
+    assert [c["id"] for c in nb.cells] == [f"cell-{n}" for n in range(len(nb.cells))]
+    meta = nb.metadata[nbt.META_KEY]
+    assert meta["framework"] == fw and meta["source"] == "src/9_9_tiny.md"
+    assert meta["source_hash"] == nbt.content_hash(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_split_keeps_other_tags(source):
+    nb = nbt.split(nbt.read_source(source), "tensorflow")
+    assert nbt.tags_of(nb.cells[1]) == ["nbval-ignore-output"]
+
+
+def test_hash_changes_only_for_the_affected_framework(source):
+    before = {fw: nbt.split(nbt.read_source(source), fw) for fw in nbt.FRAMEWORKS}
+    source.write_text(SOURCE.replace('x = "mxnet"', 'x = "gluon"'))
+    after = {fw: nbt.split(nbt.read_source(source), fw) for fw in nbt.FRAMEWORKS}
+    changed = [fw for fw in nbt.FRAMEWORKS
+               if nbt.recorded_hash(before[fw]) != nbt.recorded_hash(after[fw])]
+    assert changed == ["mxnet"]
+
+
+def test_split_is_deterministic(source):
+    one = nbformat.writes(nbt.split(nbt.read_source(source), "pytorch"))
+    two = nbformat.writes(nbt.split(nbt.read_source(source), "pytorch"))
+    assert one == two
+
+
+def test_split_rejects_unknown_framework(source):
+    with pytest.raises(ValueError, match="framework must be one of"):
+        nbt.split(nbt.read_source(source), "jax")
+
+
+def test_framework_tag_on_markdown_is_an_error(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_text(SOURCE.replace('+++ {"tags": ["solution"]}', '+++ {"tags": ["pytorch"]}'))
+    with pytest.raises(ValueError, match="only code cells may carry a framework tag"):
+        nbt.read_source(path)
+
+
+# --------------------------------------------------------------------------- sync check
+
+
+def test_sync_problems_accepts_executed_copy(source):
+    fresh = nbt.split(nbt.read_source(source), "pytorch")
+    executed = fake_execute(fresh, "pytorch")
+    executed.cells[1].metadata["tags"] = ["raises-exception"]  # added by execution
+    assert nbt.sync_problems(fresh, executed) == []
+
+
+def test_sync_problems_detects_edits(source):
+    fresh = nbt.split(nbt.read_source(source), "pytorch")
+    edited = fake_execute(fresh, "pytorch")
+    edited.cells[1].source = 'x = "edited by hand"'
+    problems = nbt.sync_problems(fresh, edited)
+    assert problems and "cell 1 differs" in problems[0]
+    stale = fake_execute(fresh, "pytorch")
+    stale.metadata[nbt.META_KEY]["source_hash"] = "0" * 64
+    assert any("hash" in p for p in nbt.sync_problems(fresh, stale))
+    shorter = fake_execute(fresh, "pytorch")
+    shorter.cells.pop()
+    assert any("cells" in p for p in nbt.sync_problems(fresh, shorter))
+
+
+# --------------------------------------------------------------------------- strip
+
+
+def test_strip_code_keeps_indentation():
+    code = "def f(v):\n    # BEGIN SOLUTION\n    return v\n    # END SOLUTION\n\nprint(1)"
+    stripped = nbt.strip_code(code)
+    assert stripped == (
+        "def f(v):\n    " + nbt.FILL_IN_COMMENT + "\n    " + nbt.FILL_IN_RAISE + "\n\nprint(1)"
+    )
+    compile(stripped, "<stripped>", "exec")  # still valid Python
+
+
+def test_strip_code_several_regions_and_untouched_code():
+    code = ("a = 1\n# BEGIN SOLUTION\nb = 2\n# END SOLUTION\n"
+            "c = 3\n# BEGIN SOLUTION\nd = 4\n# END SOLUTION")
+    stripped = nbt.strip_code(code)
+    assert stripped.count(nbt.FILL_IN_RAISE) == 2
+    assert "b = 2" not in stripped and "d = 4" not in stripped
+    assert stripped.startswith("a = 1\n") and "c = 3" in stripped
+    assert nbt.strip_code("x = 1\ny = 2") == "x = 1\ny = 2"
+
+
+@pytest.mark.parametrize("code, message", [
+    ("# BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n# END SOLUTION", "without"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "nested"),
+])
+def test_strip_code_rejects_unbalanced_markers(code, message):
+    with pytest.raises(ValueError, match=message):
+        nbt.strip_code(code, where="cell 3")
+
+
+def test_strip_solutions_drops_solution_prose(source):
+    solution = nbt.read_source(source)
+    exercise = nbt.strip_solutions(solution)
+    texts = [c.source for c in exercise.cells]
+    assert "The answer is to print." not in texts
+    assert len(exercise.cells) == len(solution.cells) - 1
+    assert nbt.FILL_IN_RAISE in exercise.cells[-1].source
+    assert "return 2 * v" not in exercise.cells[-1].source
+    # the solution itself is untouched
+    assert "return 2 * v" in solution.cells[-1].source
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def test_tab_groups(source):
+    groups = nbt.tab_groups(nbt.read_source(source))
+    assert groups == [None, 0, 0, 0, None, 1, None, 2]
+
+
+def test_merge_builds_tab_groups_with_each_frameworks_output(source):
+    src = nbt.read_source(source)
+    executed = {fw: fake_execute(nbt.split(src, fw), fw) for fw in nbt.FRAMEWORKS}
+    downloads = [("Notebooks", {fw: f"/book/{fw}/9_9_tiny.ipynb" for fw in nbt.FRAMEWORKS})]
+    page = nbt.merge(src, executed, downloads=downloads, collapse_solutions=True)
+    code = [c for c in page.cells if c.cell_type == "code"]
+    # three groups, each with one cell per framework, in tab order
+    assert [(c.metadata[nbt.GROUP_KEY], nbt.tags_of(c)[-1]) for c in code[:6]] == [
+        (0, "pytorch"), (0, "mxnet"), (0, "tensorflow"),
+        (1, "pytorch"), (1, "mxnet"), (1, "tensorflow"),
+    ]
+    for cell in code:
+        fw = [t for t in nbt.tags_of(cell) if t in nbt.FRAMEWORKS]
+        assert len(fw) == 1 and cell.outputs[0].text == f"{fw[0]}\n"
+    assert all("hide-input" in nbt.tags_of(c) for c in code[6:])
+    assert not any("hide-input" in nbt.tags_of(c) for c in code[:6])
+    title = page.cells[0].source
+    assert title.startswith("# 9.9 A tiny section")
+    for fw in nbt.FRAMEWORKS:
+        assert f"{{download}}`{nbt.LABELS[fw]} </book/{fw}/9_9_tiny.ipynb>`" in title
+    assert page.metadata["language_info"]["name"] == "python"
+    nbformat.validate(page)
+
+
+def test_merge_rejects_stale_notebook(source):
+    src = nbt.read_source(source)
+    executed = {fw: fake_execute(nbt.split(src, fw), fw) for fw in nbt.FRAMEWORKS}
+    executed["mxnet"].cells.pop()
+    with pytest.raises(ValueError, match="out of date"):
+        nbt.merge(src, executed)
+
+
+def test_write_notebook_is_atomic(tmp_path, source):
+    target = tmp_path / "out" / "nb.ipynb"
+    nbt.write_notebook(nbt.split(nbt.read_source(source), "pytorch"), target)
+    assert nbt.read_notebook(target).cells
+    assert not list(target.parent.glob("*.part"))
+
+
+def test_pipeline_on_a_temporary_collection(tmp_path, source, monkeypatch):
+    """plan -> (fake) execute -> pages, with a collection list of our own."""
+    collections = (
+        Collection("demo", "src", "demo", pages="demo/pages",
+                   links=(("Notebooks", "book"),)),
+        Collection("demo_ex", "src", "demo_ex", strip=True, allow_errors=True),
+    )
+    jobs = build.plan(collections, root=tmp_path)
+    assert len(jobs) == 6
+    for _, target, fresh, _ in jobs:
+        nbt.write_notebook(fake_execute(fresh, target.parent.name), target)
+    assert build.plan(collections, root=tmp_path) == []
+    exercise = nbt.read_notebook(tmp_path / "demo_ex" / "pytorch" / "9_9_tiny.ipynb")
+    assert nbt.FILL_IN_RAISE in exercise.cells[-1].source
+    # editing one framework's cell makes only that framework stale
+    source.write_text(SOURCE.replace('x = "pytorch"', 'x = "pytorch 2"'))
+    stale = build.plan(collections, root=tmp_path)
+    assert sorted(str(t.relative_to(tmp_path)) for _, t, _, _ in stale) == [
+        "demo/pytorch/9_9_tiny.ipynb", "demo_ex/pytorch/9_9_tiny.ipynb"]
+    with pytest.raises(SystemExit, match="out of date"):
+        build.build_pages(collections, root=tmp_path)
+    for _, target, fresh, _ in stale:
+        nbt.write_notebook(fake_execute(fresh, target.parent.name), target)
+    monkeypatch.setattr(build, "by_name", lambda name: collections[0])
+    written = build.build_pages(collections, root=tmp_path)
+    assert [p.name for p in written] == ["9_9_tiny.ipynb"]
+    assert (tmp_path / "demo" / "pages" / ".gitignore").read_text().strip().endswith("*")
+    assert build.build_pages(collections, root=tmp_path) == []  # unchanged: not rewritten
+
+
+def test_execute_tags_cells_that_raise(tmp_path):
+    """Real kernel: allowed errors are kept and tagged so nbval expects them."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(nbt.KERNELSPEC)
+    nb.cells = [nbformat.v4.new_code_cell("print('ok')"),
+                nbformat.v4.new_code_cell(nbt.FILL_IN_RAISE)]
+    done, seconds = build.execute(nb, tmp_path, allow_errors=True)
+    assert done.cells[0].outputs[0].text == "ok\n"
+    assert done.cells[1].outputs[0].ename == "NotImplementedError"
+    assert nbt.tags_of(done.cells[1]) == ["raises-exception"]
+    assert seconds > 0
+
+
+# --------------------------------------------------------------------------- sphinx extension
+
+
+def _cell(tags, group=None, text="code"):
+    meta = {"tags": tags}
+    if group is not None:
+        meta[nbt.GROUP_KEY] = group
+    cell = nodes.container(nb_element="cell_code", cell_metadata=meta, classes=["cell"])
+    cell += nodes.literal_block(text, text)
+    return cell
+
+
+def _group(parent):
+    sphinx_tabs.FrameworkTabs._group_children(parent)
+    return parent
+
+
+def test_tabs_group_consecutive_cells_by_group_key():
+    section = nodes.section()
+    section += nodes.paragraph("", "intro")
+    for group in (0, 1):
+        for fw in nbt.FRAMEWORKS:
+            section += _cell([fw], group, f"{fw}{group}")
+    section += nodes.paragraph("", "outro")
+    _group(section)
+    kinds = [child.get("design_component", type(child).__name__) for child in section.children]
+    assert kinds == ["paragraph", "tab-set", "tab-set", "paragraph"]
+    tab_set = section.children[1]
+    labels = [(item[0]["sync_group"], item[0]["sync_id"], item[0].astext()) for item in tab_set]
+    assert labels == [("framework", "pytorch", "PyTorch"), ("framework", "mxnet", "MXNet"),
+                      ("framework", "tensorflow", "TensorFlow")]
+    assert [item["selected"] for item in tab_set] == [True, False, False]
+    for item, fw in zip(tab_set, nbt.FRAMEWORKS):
+        assert item[1]["design_component"] == "tab-content"
+        assert item[1].astext() == f"{fw}0"
+
+
+def test_tabs_without_group_key_and_missing_framework():
+    section = nodes.section()
+    section += _cell(["pytorch"], text="a")
+    section += _cell(["pytorch"], text="b")
+    section += _cell(["tensorflow"], text="c")
+    _group(section)
+    assert len(section.children) == 1
+    contents = [item[1].astext() for item in section.children[0]]
+    assert contents[0].split() == ["a", "b"]
+    assert "no MXNet code" in contents[1]
+    assert contents[2] == "c"
+
+
+def test_untagged_cells_are_left_alone():
+    section = nodes.section()
+    section += _cell([])
+    section += _cell(["hide-input"])
+    _group(section)
+    assert [c.get("nb_element") for c in section.children] == ["cell_code", "cell_code"]
+
+
+# --------------------------------------------------------------------------- config files
+
+
+def test_toc_lists_exactly_the_existing_sections():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+    assert (ROOT / f"{toc['root']}.md").exists()
+    expected = []
+    for collection in COLLECTIONS:
+        if collection.pages:
+            expected += [f"{collection.pages}/{s.stem}" for s in collection.sources()]
+    listed_pages = [f for f in files if f != toc["root"]]
+    assert sorted(listed_pages) == sorted(expected)
+    assert len(set(files)) == len(files)
+
+
+def test_config_loads_the_tabs_extension_and_never_executes():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "off"
+    assert "tools.sphinx_tabs" in config["sphinx"]["local_extensions"]
+    assert config["only_build_toc_files"] is True
+
+
+def test_sanitize_file_masks_timings_and_figures():
+    text = (ROOT / "tests" / "nbval_sanitize.cfg").read_text()
+    patterns = re.findall("^regex: (.*)$\n^replace: (.*)$", text, flags=re.MULTILINE)
+    assert patterns
+
+    def sanitize(s):
+        for regex, replace in patterns:
+            s = re.sub(regex, replace, s)
+        return s
+
+    a = "perplexity 1.1, 61234.5 tokens/sec on cpu\n"
+    b = "perplexity 1.1, 48000.0 tokens/sec on cpu\n"
+    assert sanitize(a) == sanitize(b)
+    assert sanitize("perplexity 1.1") != sanitize("perplexity 1.2")
+    assert sanitize("done in 3.2 sec") == sanitize("done in 12.0 sec")
+    assert sanitize("<object at 0x7f00aa>") == sanitize("<object at 0x7f11bb>")
+    svg1 = '<?xml version="1.0"?>\n<svg id="p1"><path d="M 1 2"/></svg>\n'
+    svg2 = '<?xml version="1.0"?>\n<svg id="p9"><path d="M 1 3"/></svg>\n'
+    assert sanitize(svg1) == sanitize(svg2) == "<SVG>"
+
+
+def test_generated_page_folders_are_not_sources():
+    for collection in COLLECTIONS:
+        if collection.pages:
+            assert not Path(collection.pages).is_absolute()
+            assert collection.pages.split("/")[0] == collection.out.split("/")[0]

@@ -1,0 +1,271 @@
+"""Generate, execute and merge the workbook's notebooks.
+
+    python -m tools.build notebooks [--force] [--jobs 2] [--only STEM ...] [--collection NAME ...]
+    python -m tools.build pages          # merged page notebooks for the HTML (no execution)
+    python -m tools.build toc            # rewrite _toc.yml from the sources that exist
+    python -m tools.build check          # list stale, missing and orphaned notebooks; exit 1 if any
+
+``notebooks`` executes only the notebooks whose recorded source hash differs from
+the hash of a fresh split (or that do not exist yet), two at a time at most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from . import notebooks as nbt
+from .collections import COLLECTIONS, ROOT, Collection, by_name
+
+CELL_TIMEOUT = 3600  # seconds; a full training cell of 8.5/8.6 stays far below
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def expected_notebooks(collection: Collection, source: Path, root: Path = ROOT) -> dict:
+    """framework -> freshly split (unexecuted) notebook for one source."""
+    nb = nbt.read_source(source)
+    rel = source.relative_to(root).as_posix()
+    if collection.strip:
+        nb = nbt.strip_solutions(nb, where=rel)
+    return {fw: nbt.split(nb, fw, source=rel) for fw in nbt.FRAMEWORKS}
+
+
+def plan(collections=COLLECTIONS, root: Path = ROOT, only=(), force=False):
+    """Jobs (collection, target path, fresh notebook) whose notebook is missing or stale."""
+    jobs = []
+    for collection in collections:
+        for source in collection.sources(root):
+            if only and source.stem not in only:
+                continue
+            for fw, fresh in expected_notebooks(collection, source, root).items():
+                target = collection.notebook_path(source.stem, fw, root)
+                previous = nbt.read_notebook(target) if target.exists() else None
+                if force or previous is None or nbt.sync_problems(fresh, previous):
+                    jobs.append((collection, target, fresh, _previous_seconds(previous)))
+    # Longest first keeps both workers busy until the end.
+    jobs.sort(key=lambda job: -job[3])
+    return jobs
+
+
+def _previous_seconds(nb) -> float:
+    if nb is None:
+        return 1e9  # unknown: schedule early
+    return float(nb.metadata.get(nbt.META_KEY, {}).get("execution_seconds", 0.0))
+
+
+def orphans(collections=COLLECTIONS, root: Path = ROOT) -> list[Path]:
+    """Generated notebooks whose source no longer exists."""
+    found = []
+    for collection in collections:
+        stems = {s.stem for s in collection.sources(root)}
+        for fw in nbt.FRAMEWORKS:
+            folder = root / collection.out / fw
+            if folder.is_dir():
+                found += [p for p in sorted(folder.glob("*.ipynb")) if p.stem not in stems]
+    return found
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = CELL_TIMEOUT):
+    """Execute a notebook in a fresh ``python3`` kernel; return it and the seconds taken."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    if allow_errors:
+        for cell in nb.cells:
+            raised = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+            if raised and "raises-exception" not in nbt.tags_of(cell):
+                cell.metadata["tags"] = nbt.tags_of(cell) + ["raises-exception"]
+    return nb, seconds
+
+
+def _run_job(target: str, nb, allow_errors: bool, threads: int | None):
+    # Runs in a worker process: set the kernel environment before any kernel starts.
+    from . import kernel_env
+
+    kernel_env.apply(threads)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nb, seconds = execute(nb, target.parent, allow_errors=allow_errors)
+    nb.metadata[nbt.META_KEY]["execution_seconds"] = round(seconds, 1)
+    nbt.write_notebook(nb, target)
+    return str(target), seconds
+
+
+def run_jobs(jobs, workers: int = 2, root: Path = ROOT) -> list[tuple[str, float]]:
+    if not jobs:
+        return []
+    threads = 1 if workers > 1 else None
+    results, failures = [], []
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(_run_job, str(target), fresh, collection.allow_errors, threads): target
+            for collection, target, fresh, _ in jobs
+        }
+        for future in cf.as_completed(futures):
+            target = futures[future]
+            rel = target.relative_to(root)
+            try:
+                _, seconds = future.result()
+            except Exception as error:  # noqa: BLE001 - report every failing notebook
+                failures.append(rel)
+                print(f"FAILED  {rel}\n{error}", file=sys.stderr, flush=True)
+                continue
+            results.append((str(rel), seconds))
+            print(f"executed {rel} in {seconds:.1f} s", flush=True)
+    if failures:
+        raise SystemExit(f"{len(failures)} notebook(s) failed: {', '.join(map(str, failures))}")
+    return results
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def build_pages(collections=COLLECTIONS, root: Path = ROOT, only=()) -> list[Path]:
+    """Write the merged page notebook of every source (only when its content changed)."""
+    written = []
+    for collection in collections:
+        if not collection.pages:
+            continue
+        folder = root / collection.pages
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# generated by `python -m tools.build pages`\n*\n")
+        stems = set()
+        for source in collection.sources(root):
+            stems.add(source.stem)
+            if only and source.stem not in only:
+                continue
+            page = merged_page(collection, source, root)
+            target = collection.page_path(source.stem, root)
+            text = nbformat.writes(page) + "\n"
+            if not target.exists() or target.read_text(encoding="utf8") != text:
+                nbt.write_notebook(page, target)
+                written.append(target)
+        for stale in folder.glob("*.ipynb"):
+            if stale.stem not in stems:
+                stale.unlink()
+    return written
+
+
+def merged_page(collection: Collection, source: Path, root: Path = ROOT):
+    fresh = expected_notebooks(collection, source, root)
+    executed = {}
+    for fw in nbt.FRAMEWORKS:
+        path = collection.notebook_path(source.stem, fw, root)
+        if not path.exists():
+            raise SystemExit(f"{path.relative_to(root)} is missing: run `make notebooks`")
+        nb = nbt.read_notebook(path)
+        problems = nbt.sync_problems(fresh[fw], nb)
+        if problems:
+            raise SystemExit(
+                f"{path.relative_to(root)} is out of date ({problems[0]}): run `make notebooks`"
+            )
+        executed[fw] = nb
+    downloads = []
+    for label, name in collection.links:
+        linked = by_name(name)
+        downloads.append((label, {
+            fw: "/" + linked.notebook_path(source.stem, fw, root).relative_to(root).as_posix()
+            for fw in nbt.FRAMEWORKS
+        }))
+    source_nb = nbt.read_source(source)
+    return nbt.merge(source_nb, executed, downloads=downloads,
+                     collapse_solutions=collection.collapse_solutions)
+
+
+# --------------------------------------------------------------------------- toc
+
+PART_CAPTIONS = {"book": "Chapter 8: Recurrent Neural Networks",
+                 "solutions": "Exercises and solutions"}
+TOC_HEADER = """\
+# Table of contents of the book (Jupyter Book 1), written by `python -m tools.build toc`.
+# Pages under */pages/ are generated by `python -m tools.build pages` from */src/*.md;
+# only sections whose source exists are listed (tests/test_book_tools.py checks it).
+"""
+
+
+def toc_text(collections=COLLECTIONS, root: Path = ROOT) -> str:
+    lines = [TOC_HEADER.rstrip("\n"), "format: jb-book", "root: book/intro", "parts:"]
+    for collection in collections:
+        sources = collection.sources(root)
+        if not collection.pages or not sources:
+            continue
+        caption = PART_CAPTIONS.get(collection.name, collection.name.title())
+        lines += [f'  - caption: "{caption}"', "    numbered: false", "    chapters:"]
+        lines += [f"      - file: {collection.pages}/{s.stem}" for s in sources]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("notebooks", "pages", "toc", "check"))
+    parser.add_argument("--force", action="store_true", help="execute even up-to-date notebooks")
+    parser.add_argument("--jobs", type=int, default=2, choices=(1, 2),
+                        help="notebooks executed at the same time (2 cores: at most 2)")
+    parser.add_argument("--only", nargs="*", default=(), metavar="STEM",
+                        help="restrict to these sources, e.g. 8_2_text_preprocessing")
+    parser.add_argument("--collection", nargs="*", default=None, metavar="NAME",
+                        help=f"restrict to these collections {[c.name for c in COLLECTIONS]}")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="repository root holding the source folders (default: this one)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    collections = [by_name(n) for n in args.collection] if args.collection else COLLECTIONS
+
+    if args.command == "notebooks":
+        jobs = plan(collections, root, only=set(args.only), force=args.force)
+        if not jobs:
+            print("all notebooks are up to date")
+            return 0
+        print(f"executing {len(jobs)} notebook(s), {args.jobs} at a time", flush=True)
+        start = time.perf_counter()
+        run_jobs(jobs, workers=args.jobs, root=root)
+        print(f"done in {time.perf_counter() - start:.1f} s")
+        return 0
+    if args.command == "pages":
+        written = build_pages(collections, root, only=set(args.only))
+        print(f"{len(written)} page notebook(s) written")
+        return 0
+    if args.command == "toc":
+        (root / "_toc.yml").write_text(toc_text(collections, root))
+        print(f"wrote {root / '_toc.yml'}")
+        return 0
+    # check
+    stale = plan(collections, root, only=set(args.only))
+    orphaned = orphans(collections, root)
+    for _, target, _, _ in stale:
+        print(f"stale or missing: {target.relative_to(root)}")
+    for path in orphaned:
+        print(f"orphan (no source): {path.relative_to(root)}")
+    return 1 if stale or orphaned else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Run nbval in strict mode over every generated notebook (or the paths given).
+
+    python -m tools.nbval [--jobs 2] [PATH ...] [-- extra pytest args]
+
+Sets the same kernel environment as execution (tools/kernel_env.py), uses the
+committed sanitize file tests/nbval_sanitize.cfg, keeps each notebook on one
+xdist worker (``--dist loadfile``), and treats "no tests collected" as failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from . import kernel_env
+from .collections import ROOT, all_notebooks
+
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+def pytest_command(paths, jobs: int = 2, extra=()) -> list[str]:
+    command = [
+        sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider",
+        "--nbval-sanitize-with", str(SANITIZE),
+        "--nbval-kernel-name", "python3",
+        "--nbval-cell-timeout", "3600",
+        "-q", "-ra",
+    ]
+    if jobs > 1:
+        command += ["-n", str(jobs), "--dist", "loadfile"]
+    return command + list(extra) + [str(p) for p in paths]
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
+    parser = argparse.ArgumentParser(prog="python -m tools.nbval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", help="notebooks or folders (default: all generated)")
+    parser.add_argument("--jobs", type=int, default=2, choices=(1, 2))
+    args = parser.parse_args(argv)
+
+    paths = args.paths or [p for p in all_notebooks() if p.exists()]
+    missing = [p for p in all_notebooks() if not p.exists()] if not args.paths else []
+    if missing:
+        print("missing notebooks (run `make notebooks`):", *missing, sep="\n  ", file=sys.stderr)
+        return 1
+    if not paths:
+        print("no notebooks to validate: the source folders are empty", file=sys.stderr)
+        return 1
+    kernel_env.apply(threads=1 if args.jobs > 1 else None)
+    code = subprocess.call(pytest_command(paths, args.jobs, extra), cwd=ROOT)
+    if code == 5:
+        print("nbval collected no cells: counting that as a failure", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
