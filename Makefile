@@ -32,7 +32,7 @@ lint: setup
 
 # Unit tests (the browser test needs the HTML: it runs in `make browser`).
 unit: setup
-	$(VENV)/bin/pytest -q -n $(JOBS) --ignore=tests/test_browser.py tests
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/pytest -q -n $(JOBS) --ignore=tests/test_browser.py tests
 
 # Execute the per-framework notebooks whose source changed (book, solutions, exercises).
 notebooks: setup

@@ -15,8 +15,25 @@ def load(framework):
     return d2lcore.framework_module(framework)
 
 
+def seed_framework(framework, seed):
+    """Seed the framework's own generator, which initialises the concise model's layers."""
+    if framework == "pytorch":
+        import torch
+
+        torch.manual_seed(seed)
+    elif framework == "mxnet":
+        import mxnet
+
+        mxnet.random.seed(seed)
+    else:
+        import keras
+
+        keras.utils.set_random_seed(seed)
+
+
 def build(d2l, model, vocab_size, hidden, seed):
-    """The 8.5 scratch model or the 8.6 concise model (one RNN layer)."""
+    """The 8.5 scratch model or the 8.6 concise model (one RNN layer), seeded."""
+    seed_framework(d2l.FRAMEWORK, seed)
     if model == "scratch":
         return d2l.RNNModelScratch(vocab_size, hidden, seed=seed)
     if model == "concise":

@@ -34,7 +34,7 @@ class TrainHistory:
     def summary(self):
         if self.diverged_epoch is not None:
             return (f"diverged at epoch {self.diverged_epoch}: the loss became non-finite "
-                    f"(last finite perplexity {self._last_finite():.1f})")
+                    f"(last finite perplexity {self._last_finite():.3g})")
         return f"perplexity {self.final_perplexity:.1f}, {self.tokens_per_sec:.1f} tokens/sec"
 
     def _last_finite(self):

@@ -25,7 +25,7 @@ __all__ = [
 
 def as_rng(rng):
     """A random.Random from a seed, a Random, or None (the global random module)."""
-    if rng is None:
+    if rng is None or rng is random:
         return random
     if isinstance(rng, random.Random):
         return rng

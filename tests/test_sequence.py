@@ -104,3 +104,11 @@ def test_general_loader_on_war_of_the_worlds_words():
 def test_loader_needs_vocab_with_corpus():
     with pytest.raises(ValueError, match="vocab"):
         d2lcore.SeqDataLoader(2, 5, corpus=TOY)
+
+
+def test_default_loader_uses_global_random_over_epochs():
+    random.seed(0)
+    train_iter, _ = d2lcore.load_data_time_machine(32, 35)
+    first = [X.tolist() for X, _ in train_iter]
+    second = [X.tolist() for X, _ in train_iter]
+    assert len(first) == len(second) == 8

@@ -1,0 +1,28 @@
+"""Exercise checkers: run a student's function on seeded inputs, compare with numpy.
+
+The logic here is framework-neutral; each framework package has a thin
+``checks.py`` that supplies an :class:`Adapter` (tensor conversion, autograd,
+how d2l calls ``grad_clipping`` there) and exposes the checkers with the
+student-facing signatures, e.g. ``d2l.check_rnn(rnn_relu, activation='relu')``.
+
+Every checker prints a verdict and returns a :class:`CheckResult`
+(``passed``, ``status`` in 'passed' / 'failed' / 'todo', ``message``).  A function
+that still raises ``NotImplementedError`` is "still to do", other exceptions are
+reported, never raised, so exercise notebooks always run to the end.
+"""
+
+from ._common import Adapter, CheckResult
+from .clipping import check_grad_clipping
+from .embedding import check_embedding, check_one_hot_matmul
+from .features import check_ar_features
+from .rnn import check_rnn
+
+__all__ = [
+    "Adapter",
+    "CheckResult",
+    "check_rnn",
+    "check_grad_clipping",
+    "check_ar_features",
+    "check_one_hot_matmul",
+    "check_embedding",
+]

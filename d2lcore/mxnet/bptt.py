@@ -1,0 +1,206 @@
+"""Backpropagation through time (d2l 8.7) for the scratch RNN, written out in ``mxnet.np``.
+
+``bptt_grads`` runs the backward recurrence by hand, with no autograd:
+
+    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * B)
+    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the second term from the future)
+    dL/dA_t = dL/dH_t * phi'(A_t)
+    W_xh += X_t^T dL/dA_t,  W_hh += H_{t-1}^T dL/dA_t,  b_h += sum_batch dL/dA_t
+
+``truncate=k`` keeps, for the loss at step t, only the paths through
+H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
+``autograd_grads`` computes the same numbers with MXNet's autograd, so each
+checks the other.
+"""
+
+import numbers
+
+import numpy as onp
+from mxnet import autograd, np, npx
+
+from .. import reference
+from .rnn import RNNModelScratch, _as_tokens
+
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
+
+
+def _unpack(net_or_params, activation):
+    """(dict name -> array, activation) from a scratch model, a dict, or a list in order."""
+    if isinstance(net_or_params, RNNModelScratch):
+        params = net_or_params.parameters_dict()
+        activation = activation or net_or_params.activation
+    elif isinstance(net_or_params, dict):
+        params = dict(net_or_params)
+    elif isinstance(net_or_params, (list, tuple)):
+        if len(net_or_params) not in (5, 6):
+            raise ValueError("net_or_params as a list must hold 5 arrays (W_xh, W_hh, b_h, "
+                             f"W_hq, b_q) or 6 (W_emb first), got {len(net_or_params)}")
+        names = reference.param_names(embed_size=len(net_or_params) == 6)
+        params = dict(zip(names, net_or_params))
+    else:
+        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
+                        f"list of arrays, got {type(net_or_params).__name__}")
+    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
+              for k, v in params.items()}
+    expected = set(reference.param_names("W_emb" in params))
+    if set(params) != expected:
+        raise ValueError(f"params must have the names {sorted(expected)}, got {sorted(params)}")
+    activation = activation or "tanh"
+    reference.check_activation(activation)
+    return params, activation
+
+
+def _inputs(params, X):
+    """Per-step inputs (steps, batch, inputs): one-hot rows, or rows of W_emb."""
+    if "W_emb" in params:
+        return np.take(params["W_emb"], X.T, axis=0)
+    return npx.one_hot(X.T, params["W_xh"].shape[0], dtype=params["W_xh"].dtype)
+
+
+def _act(A, activation):
+    return np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
+
+
+def _prepare(net_or_params, X, Y, state, activation):
+    params, activation = _unpack(net_or_params, activation)
+    vocab_size = params["W_hq"].shape[1]
+    X, Y = _as_tokens(X, vocab_size), _as_tokens(Y, vocab_size)
+    if X.shape != Y.shape:
+        raise ValueError(f"Y must have the shape of X {X.shape}, got {Y.shape}")
+    batch, num_hiddens = X.shape[0], params["W_hh"].shape[0]
+    if state is None:
+        H0 = np.zeros((batch, num_hiddens), dtype=params["W_hh"].dtype)
+    else:
+        H0 = state[0] if isinstance(state, (tuple, list)) else state
+        H0 = H0 if isinstance(H0, np.ndarray) else np.array(H0, dtype="float32")
+        if H0.shape != (batch, num_hiddens):
+            raise ValueError(f"state must have shape {(batch, num_hiddens)}, got {H0.shape}")
+    return params, activation, X.astype("int64"), Y.astype("int64"), H0
+
+
+def _forward_states(params, inputs, H0, activation):
+    """[H_0, H_1, ..., H_T] for the given inputs."""
+    states = [H0]
+    for x in inputs:
+        states.append(_act(np.dot(x, params["W_xh"]) + np.dot(states[-1], params["W_hh"])
+                           + params["b_h"], activation))
+    return states
+
+
+def _output_grads(params, Hs, Y):
+    """dL/dO_t for every step: (steps, batch, vocab), for the mean loss over all tokens."""
+    num_steps, batch = len(Hs), Hs[0].shape[0]
+    logits = np.dot(np.stack(Hs), params["W_hq"]) + params["b_q"]
+    probs = npx.softmax(logits, axis=-1)
+    return (probs - npx.one_hot(Y.T, logits.shape[-1], dtype=probs.dtype)) / (num_steps * batch)
+
+
+def _backward(params, X, Y, H0, activation, truncate, record_norms=False):
+    inputs = _inputs(params, X)
+    states = _forward_states(params, inputs, H0, activation)
+    Hs = states[1:]
+    d_out = _output_grads(params, Hs, Y)
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    grads["W_hq"] = np.dot(np.stack(Hs).reshape(-1, Hs[0].shape[1]).T,
+                           d_out.reshape(-1, d_out.shape[-1]))
+    grads["b_q"] = d_out.sum(axis=(0, 1))
+    d_inputs = [np.zeros_like(x) for x in inputs]
+
+    def step_back(t, dH):
+        """Take dL/dH_t through step t: add this step's parameter gradients, return dL/dH_{t-1}."""
+        H = Hs[t]
+        dA = dH * (1 - H * H) if activation == "tanh" else dH * (H > 0)
+        grads["W_xh"] += np.dot(inputs[t].T, dA)
+        grads["W_hh"] += np.dot(states[t].T, dA)
+        grads["b_h"] += dA.sum(axis=0)
+        d_inputs[t] += np.dot(dA, params["W_xh"].T)
+        return np.dot(dA, params["W_hh"].T)
+
+    norms = []
+    num_steps = len(Hs)
+    if truncate is None:
+        dH = np.zeros_like(H0)
+        for t in reversed(range(num_steps)):
+            dH = dH + np.dot(d_out[t], params["W_hq"].T)  # now the full dL/dH_t
+            norms.append(float(np.sqrt((dH * dH).sum())) if record_norms else None)
+            dH = step_back(t, dH)
+        norms.reverse()
+    else:
+        for t in range(num_steps):
+            dH = np.dot(d_out[t], params["W_hq"].T)
+            for s in range(t, max(t - truncate, -1), -1):
+                dH = step_back(s, dH)
+    if "W_emb" in params:
+        # Each row of W_emb collects the input gradients of the steps that used it.
+        flat_ids = X.T.reshape(-1)
+        flat = np.stack(d_inputs).reshape(-1, d_inputs[0].shape[-1])
+        grads["W_emb"] = np.dot(npx.one_hot(flat_ids, params["W_emb"].shape[0],
+                                            dtype=flat.dtype).T, flat)
+    return grads, norms
+
+
+def _check_truncate(truncate):
+    if truncate is not None and (isinstance(truncate, bool)
+                                 or not isinstance(truncate, numbers.Integral) or truncate < 1):
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    return None if truncate is None else int(truncate)
+
+
+def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """Gradients of the mean cross-entropy by the explicit recurrence of d2l 8.7.
+
+    ``activation`` defaults to the model's (a dict or list of arrays: 'tanh').
+    Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
+    """
+    truncate = _check_truncate(truncate)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    return _backward(params, X, Y, H0, activation, truncate)[0]
+
+
+def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
+    """``||dL/dH_t||`` (Frobenius norm over the batch) for t = 1..T, from the full recurrence.
+
+    Shrinking values towards t = 1 show vanishing gradients, growing ones exploding.
+    """
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    return _backward(params, X, Y, H0, activation, None, record_norms=True)[1]
+
+
+def _step_loss(params, Hs_window_last, y_t, total_tokens):
+    logits = np.dot(Hs_window_last, params["W_hq"]) + params["b_q"]
+    log_probs = npx.log_softmax(logits, axis=-1)
+    return -npx.pick(log_probs, y_t, axis=-1).sum() / total_tokens
+
+
+def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """The gradients of ``bptt_grads`` by MXNet's autograd (same arguments, same result).
+
+    For ``truncate=k`` the loss at step t is recomputed from a detached H_{t-k},
+    so autograd sees only the k steps that truncation keeps.
+    """
+    truncate = _check_truncate(truncate)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    leaves = {name: p.copy() for name, p in params.items()}
+    for leaf in leaves.values():
+        leaf.attach_grad()
+    num_steps, batch = X.shape[1], X.shape[0]
+    total_tokens = num_steps * batch
+    with autograd.record():
+        inputs = _inputs(leaves, X)
+        if truncate is None:
+            Hs = _forward_states(leaves, inputs, H0, activation)[1:]
+            loss = sum(_step_loss(leaves, Hs[t], Y[:, t], total_tokens)
+                       for t in range(num_steps))
+        else:
+            with autograd.pause():
+                states = _forward_states(params, _inputs(params, X), H0, activation)
+            loss = 0
+            for t in range(num_steps):
+                start = max(t - truncate + 1, 0)
+                H = states[start].detach()  # H_{start-1}: no gradient flows past it
+                for s in range(start, t + 1):
+                    H = _act(np.dot(inputs[s], leaves["W_xh"]) + np.dot(H, leaves["W_hh"])
+                             + leaves["b_h"], activation)
+                loss = loss + _step_loss(leaves, H, Y[:, t], total_tokens)
+    loss.backward()
+    return {name: leaf.grad for name, leaf in leaves.items()}

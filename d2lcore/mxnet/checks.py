@@ -1,0 +1,95 @@
+"""Exercise checkers for MXNet notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
+
+The checking logic lives in :mod:`d2lcore.checks` (framework-neutral, compared
+with numpy references); this module only converts ``mxnet.np`` arrays and calls
+autograd.  Each checker prints its verdict and returns a ``CheckResult``.
+"""
+
+import types
+
+import mxnet as mx
+import numpy as onp
+from mxnet import autograd, np, npx
+
+from .. import checks as _checks
+
+__all__ = [
+    "check_rnn",
+    "check_grad_clipping",
+    "check_ar_features",
+    "check_one_hot_matmul",
+    "check_embedding",
+]
+
+# d2l's MXNet code runs with NumPy semantics on; the students' functions expect them.
+npx.set_np()
+
+
+class MXNetAdapter(_checks.Adapter):
+    framework = "mxnet"
+    clipping_call = ("grad_clipping(net, theta) with net.params holding arrays whose .grad "
+                     "is set (attach_grad)")
+
+    def tensor(self, array):
+        array = onp.asarray(array)
+        return np.array(array, dtype=array.dtype)
+
+    def numpy(self, value):
+        if isinstance(value, (np.ndarray, mx.nd.NDArray)):
+            return value.asnumpy()
+        return onp.asarray(value)
+
+    def dot_sum(self, a, b):
+        return (a * b).sum()
+
+    def value_and_grads(self, fn, arrays):
+        variables = [self.tensor(a) for a in arrays]
+        for v in variables:
+            v.attach_grad()
+        with autograd.record():
+            value = fn(*variables)
+        value.backward()
+        # MXNet leaves zeros (not None) where no gradient arrived; the comparison shows it.
+        return float(value), [v.grad.asnumpy() for v in variables]
+
+    def run_clipping(self, fn, grads, theta):
+        params = []
+        for g in grads:
+            p = np.zeros(g.shape, dtype=g.dtype)
+            p.attach_grad()
+            p.grad[:] = self.tensor(g)
+            params.append(p)
+        returned = fn(types.SimpleNamespace(params=params), theta)
+        return [p.grad.asnumpy() for p in params], returned
+
+
+_ADAPTER = MXNetAdapter()
+
+
+def check_rnn(rnn_fn, activation="tanh"):
+    """Check ``rnn_fn(inputs, state, params) -> (outputs, (H,))`` (d2l 8.5's ``rnn``).
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) arrays, ``params`` is
+    [W_xh, W_hh, b_h, W_hq, b_q]; ``activation`` is the one the hidden layer should use.
+    """
+    return _checks.check_rnn(rnn_fn, _ADAPTER, activation=activation)
+
+
+def check_grad_clipping(clip_fn):
+    """Check ``clip_fn(net, theta)`` rescales each ``p.grad`` of net.params by the global norm."""
+    return _checks.check_grad_clipping(clip_fn, _ADAPTER)
+
+
+def check_ar_features(features_fn):
+    """Check ``features_fn(x, tau) -> (features (T-tau, tau), labels (T-tau, 1))`` (d2l 8.1)."""
+    return _checks.check_ar_features(features_fn, _ADAPTER)
+
+
+def check_one_hot_matmul(fn):
+    """Check ``fn(X, W) == one_hot(X, len(W)) @ W`` with shape X.shape + (embed_size,)."""
+    return _checks.check_one_hot_matmul(fn, _ADAPTER)
+
+
+def check_embedding(fn):
+    """Check the embedding lookup ``fn(X, W) == W[X]`` (values and gradient)."""
+    return _checks.check_embedding(fn, _ADAPTER)

@@ -1,0 +1,450 @@
+"""Recurrent language models in MXNet/Gluon: the from-scratch model of d2l 8.5 and the
+concise Gluon model of d2l 8.6.
+
+Scratch model
+-------------
+``get_params`` / ``init_rnn_state`` / ``rnn`` are the three functions of d2l 8.5,
+written with ``mxnet.np`` arrays (d2l-zh's ``from mxnet import np, npx`` style).
+``RNNModelScratch`` wires them together.  With the library's own functions it
+can also run a fast path (``fast=True``, the default) that computes exactly the
+same function with MXNet's fused RNN kernel:
+
+    H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h),   O_t = H_t W_hq + b_q
+
+The fused ``npx.rnn`` operator computes ``phi(x W_ih^T + b_ih + h W_hh^T + b_hh)``,
+so it is fed ``W_ih = W_xh^T``, ``W_hh = W_hh^T``, ``b_ih = b_h`` and ``b_hh = 0``;
+the transposes and the concatenation happen inside the hybridized graph, so the
+gradients land on the scratch parameters themselves.  The output projection is
+one ``npx.fully_connected`` over all time steps.  The tests check that both paths
+give the same outputs and the same gradients.
+
+Concise model and the canonical layout
+--------------------------------------
+Gluon's ``rnn.RNN`` / ``rnn.GRU`` / ``rnn.LSTM`` keep, per layer ``k``, the arrays
+``l{k}_i2h_weight`` (G*H, inputs), ``l{k}_h2h_weight`` (G*H, H), ``l{k}_i2h_bias`` and
+``l{k}_h2h_bias`` (G*H,).  They map one to one onto PyTorch's ``weight_ih_l{k}``,
+``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``: same shapes, no transpose,
+and the same gate order (GRU: reset, update, new; LSTM: input, forget, cell,
+output), with the same GRU variant (the reset gate multiplies ``W_hn h + b_hn``).
+The output layer ``nn.Dense`` stores ``weight`` (V, H) and ``bias`` (V,), which are
+``dense.weight`` / ``dense.bias`` unchanged.
+"""
+
+import numbers
+
+import mxnet as mx
+import numpy as onp
+from mxnet import gluon, np, npx
+from mxnet.gluon import nn
+from mxnet.gluon import rnn as grnn
+
+from .. import reference
+
+__all__ = [
+    "get_params",
+    "init_rnn_state",
+    "rnn",
+    "rnn_relu",
+    "RNNModelScratch",
+    "RNNModel",
+    "make_rnn_layer",
+    "LAYER_KINDS",
+]
+
+LAYER_KINDS = ("rnn", "gru", "lstm")
+_MODES = {"tanh": "rnn_tanh", "relu": "rnn_relu"}
+# Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
+_HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _device(device):
+    return mx.cpu() if device is None else device
+
+
+def _as_tokens(X, vocab_size):
+    """X as an mx.np integer-valued array (batch, steps), checked against the vocabulary."""
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.array(onp.asarray(X))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"X must be a 2-D array of token ids, got {type(X).__name__}") from err
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {X.shape}")
+    if X.size == 0:
+        raise ValueError(f"X must not be empty, got shape {X.shape}")
+    values = X.asnumpy()  # tiny and already computed: a cheap wait
+    if not onp.issubdtype(values.dtype, onp.integer):
+        # mx.np makes float32 by default (np.arange, d2l.tensor): accept whole numbers.
+        if not onp.all(onp.isfinite(values)) or not onp.all(values == onp.round(values)):
+            raise ValueError(f"X must hold integer token ids, got dtype {values.dtype}")
+    low, high = values.min(), values.max()
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"X holds token ids in [{low:g}, {high:g}]; they must lie in "
+                         f"[0, vocab_size - 1 = {vocab_size - 1}]")
+    return X
+
+
+# ------------------------------------------------------------- d2l 8.5, written out
+
+
+def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
+    """The scratch parameters [W_xh, W_hh, b_h, W_hq, b_q] (W_emb first with an embedding).
+
+    d2l's initialisation: weights N(0, 0.01^2), biases zero.  With ``seed`` the
+    values come from ``d2lcore.reference.init_params`` so every framework starts
+    from the same numbers.  Every array has a gradient buffer attached.
+    """
+    vocab_size = _check_positive_int("vocab_size", vocab_size)
+    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+    if embed_size is not None:
+        embed_size = _check_positive_int("embed_size", embed_size)
+    device = _device(device)
+    names = reference.param_names(embed_size)
+    if seed is not None:
+        values = reference.init_params(vocab_size, num_hiddens, seed, embed_size)
+        params = [np.array(values[name], ctx=device) for name in names]
+    else:
+        num_inputs = embed_size or vocab_size
+        shapes = {"W_emb": (vocab_size, embed_size or 0), "W_xh": (num_inputs, num_hiddens),
+                  "W_hh": (num_hiddens, num_hiddens), "b_h": (num_hiddens,),
+                  "W_hq": (num_hiddens, vocab_size), "b_q": (vocab_size,)}
+        params = []
+        for name in names:
+            if name.startswith("b_"):
+                params.append(np.zeros(shapes[name], ctx=device))
+            else:
+                scale = 1.0 if name == "W_emb" else 0.01
+                params.append(np.random.normal(0, scale, size=shapes[name], ctx=device))
+    for param in params:
+        param.attach_grad()
+    return params
+
+
+def init_rnn_state(batch_size, num_hiddens, device=None):
+    """The initial hidden state: a one-element tuple (H,) of zeros (batch_size, num_hiddens)."""
+    batch_size = _check_positive_int("batch_size", batch_size)
+    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+    return (np.zeros((batch_size, num_hiddens), ctx=_device(device)),)
+
+
+def _loop(inputs, state, params, activation):
+    """The readable recurrence, one time step per iteration (inputs: steps, batch, inputs)."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    (H,) = state
+    outputs = []
+    for X in inputs:
+        A = np.dot(X, W_xh) + np.dot(H, W_hh) + b_h
+        H = np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
+        outputs.append(np.dot(H, W_hq) + b_q)
+    return np.concatenate(outputs, axis=0), (H,)
+
+
+def rnn(inputs, state, params):
+    """d2l 8.5's forward pass with tanh: outputs (steps * batch, vocab) and the state (H,)."""
+    return _loop(inputs, state, params, "tanh")
+
+
+def rnn_relu(inputs, state, params):
+    """The same recurrence with ReLU in place of tanh."""
+    return _loop(inputs, state, params, "relu")
+
+
+_FORWARD_ACTIVATION = {rnn: "tanh", rnn_relu: "relu"}
+_library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
+
+
+# ----------------------------------------------------------------- the fast path
+
+
+@mx.util.use_np
+class _FusedScratch(gluon.HybridBlock):
+    """The scratch model as one hybridized graph around the fused ``npx.rnn`` kernel.
+
+    It owns no parameters: the scratch arrays come in as inputs, so autograd
+    writes their gradients into the arrays' own ``.grad`` buffers.
+    """
+
+    def __init__(self, vocab_size, num_hiddens, activation, embed_size=None):
+        super().__init__()
+        self._vocab_size, self._num_hiddens = vocab_size, num_hiddens
+        self._mode, self._embed_size = _MODES[activation], embed_size
+
+    def hybrid_forward(self, F, X, H, *params):
+        if self._embed_size:
+            W_emb, W_xh, W_hh, b_h, W_hq, b_q = params
+            inputs = F.npx.embedding(F.np.transpose(X), W_emb, input_dim=self._vocab_size,
+                                     output_dim=self._embed_size)
+        else:
+            W_xh, W_hh, b_h, W_hq, b_q = params
+            inputs = F.npx.one_hot(F.np.transpose(X), self._vocab_size)
+        # npx.rnn wants one flat vector: [W_ih, W_hh] (row-major) then [b_ih, b_hh].
+        flat = F.np.concatenate([F.np.transpose(W_xh).reshape(-1),
+                                 F.np.transpose(W_hh).reshape(-1),
+                                 b_h, F.np.zeros_like(b_h)])
+        Hs, H_last = F.npx.rnn(inputs, flat, F.np.expand_dims(H, 0), mode=self._mode,
+                               state_size=self._num_hiddens, num_layers=1, state_outputs=True)
+        # One matrix product for the outputs of every time step (time-major rows).
+        outputs = F.npx.fully_connected(Hs.reshape(-1, self._num_hiddens),
+                                        F.np.transpose(W_hq), b_q, num_hidden=self._vocab_size)
+        return outputs, H_last[0]
+
+
+# ------------------------------------------------------------------ scratch model
+
+
+class RNNModelScratch:
+    """The d2l 8.5 model: ``RNNModelScratch(vocab_size, num_hiddens, device, get_params,
+    init_state, forward_fn)``, with the three functions optional.
+
+    Left out (or given as this module's ``get_params`` / ``init_rnn_state`` /
+    ``rnn`` / ``rnn_relu``) they are the library's, which allow the keyword-only
+    extensions: ``activation`` ('tanh' or 'relu'), ``embed_size`` (a learned
+    embedding W_emb instead of one-hot inputs), ``seed`` (reference
+    initialisation) and ``fast`` (the fused, hybridized path; False runs the
+    readable per-step loop).  User functions are called exactly as d2l does.
+    """
+
+    def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
+                 forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
+        self.vocab_size = _check_positive_int("vocab_size", vocab_size)
+        self.num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+        if embed_size is not None:
+            embed_size = _check_positive_int("embed_size", embed_size)
+        self.embed_size, self.device = embed_size, _device(device)
+        library_fn = forward_fn is None or forward_fn in _FORWARD_ACTIVATION
+        activation = self._resolve_activation(activation, forward_fn)
+        self.activation = activation
+        self.init_state = init_state or init_rnn_state
+        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
+        library_params = get_params is None or get_params is _library_get_params
+        if library_params:
+            self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
+                                              embed_size=embed_size, seed=seed)
+        else:
+            if embed_size is not None or seed is not None:
+                raise ValueError("embed_size and seed need the library's get_params "
+                                 "(leave get_params=None)")
+            self.params = get_params(self.vocab_size, self.num_hiddens, self.device)
+        self.names = reference.param_names(embed_size) if library_params else tuple(
+            f"param{i}" for i in range(len(self.params)))
+        uses_library = library_fn and library_params and self.init_state is init_rnn_state
+        self.fast = bool(fast) and uses_library
+        self._fused = None
+        if self.fast:
+            self._fused = _FusedScratch(self.vocab_size, self.num_hiddens, activation, embed_size)
+            self._fused.hybridize(**_HYBRID_FLAGS)
+
+    @staticmethod
+    def _resolve_activation(activation, forward_fn):
+        implied = _FORWARD_ACTIVATION.get(forward_fn)
+        if activation is None:
+            return implied or "tanh"
+        if activation not in reference.ACTIVATIONS:
+            raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, "
+                             f"got {activation!r}")
+        if implied is not None and implied != activation:
+            raise ValueError(f"activation={activation!r} contradicts forward_fn, which uses "
+                             f"{implied!r}")
+        if forward_fn is not None and implied is None:
+            raise ValueError("activation only applies to the library's forward_fn; "
+                             "a custom forward_fn chooses its own")
+        return activation
+
+    # -- forward ------------------------------------------------------------------
+
+    def __call__(self, X, state):
+        X = _as_tokens(X, self.vocab_size)
+        state = self._check_state(state, X.shape[0])
+        if self.fast:
+            outputs, H = self._fused(X, state[0], *self.params)
+            return outputs, (H,)
+        if self.embed_size:
+            inputs = np.take(self.params[0], X.T, axis=0)  # rows of W_emb: (steps, batch, embed)
+            return self.forward_fn(inputs, state, self.params[1:])
+        return self.forward_fn(npx.one_hot(X.T, self.vocab_size), state, self.params)
+
+    def _check_state(self, state, batch_size):
+        if self.init_state is not init_rnn_state:
+            return state  # a user's init_state may carry any structure: pass it on as is
+        if not isinstance(state, (tuple, list)) or len(state) != 1:
+            raise ValueError("state must be a one-element tuple (H,) as begin_state returns, "
+                             f"got {type(state).__name__}")
+        (H,) = state
+        H = H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
+        shape = (batch_size, self.num_hiddens)
+        if tuple(H.shape) != shape:
+            raise ValueError(f"state[0] must have shape {shape} (batch_size, num_hiddens), "
+                             f"got {tuple(H.shape)}")
+        return (H,)
+
+    def begin_state(self, batch_size, device=None, ctx=None):
+        """Zero state for ``batch_size`` sequences (d2l-zh MXNet passes ``ctx=``)."""
+        device = device if device is not None else ctx
+        return self.init_state(batch_size, self.num_hiddens,
+                               self.device if device is None else device)
+
+    # -- parameters as numpy ----------------------------------------------------
+
+    def get_numpy_params(self):
+        """dict name -> float32 numpy array, in reference order."""
+        return {name: p.asnumpy().astype(onp.float32) for name, p in zip(self.names, self.params)}
+
+    def set_numpy_params(self, params):
+        """Load a dict name -> array (same names and shapes) into the parameters in place."""
+        _load_arrays(dict(zip(self.names, self.params)), params)
+        return self
+
+    def parameters_dict(self):
+        return dict(zip(self.names, self.params))
+
+
+def _load_arrays(targets, values):
+    """Copy ``values`` into the arrays of ``targets`` (dicts by name), checking names and shapes."""
+    if not isinstance(values, dict):
+        raise TypeError(f"params must be a dict name -> array, got {type(values).__name__}")
+    missing, extra = set(targets) - set(values), set(values) - set(targets)
+    if missing or extra:
+        raise ValueError(f"params must have exactly the names {sorted(targets)}; "
+                         f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+    for name, target in targets.items():
+        value = onp.asarray(values[name].asnumpy() if hasattr(values[name], "asnumpy")
+                            else values[name], dtype=onp.float32)
+        if value.shape != tuple(target.shape):
+            raise ValueError(f"params[{name!r}] must have shape {tuple(target.shape)}, "
+                             f"got {value.shape}")
+        target[:] = np.array(value, ctx=target.ctx)
+
+
+# ------------------------------------------------------------------ concise model
+
+
+def make_rnn_layer(kind, num_hiddens, num_layers=1):
+    """A Gluon ``rnn.RNN``, ``rnn.GRU`` or ``rnn.LSTM`` layer, time-major ('TNC').
+
+    The RNN uses tanh like PyTorch, Keras and d2l's other frameworks; note that
+    Gluon's own ``rnn.RNN`` defaults to ReLU.
+    """
+    if kind not in LAYER_KINDS:
+        raise ValueError(f"kind must be one of {LAYER_KINDS}, got {kind!r}")
+    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+    num_layers = _check_positive_int("num_layers", num_layers)
+    if kind == "rnn":
+        return grnn.RNN(num_hiddens, num_layers=num_layers, activation="tanh")
+    layer_cls = {"gru": grnn.GRU, "lstm": grnn.LSTM}[kind]
+    return layer_cls(num_hiddens, num_layers=num_layers)
+
+
+def _layer_kind(layer):
+    for kind, cls in (("lstm", grnn.LSTM), ("gru", grnn.GRU), ("rnn", grnn.RNN)):
+        if isinstance(layer, cls):
+            return kind
+    raise TypeError("rnn_layer must be a gluon.rnn.RNN, GRU or LSTM layer, "
+                    f"got {type(layer).__name__}")
+
+
+@mx.util.use_np
+class RNNModel(gluon.HybridBlock):
+    """d2l 8.6's ``RNNModel(rnn_layer, vocab_size)``: one-hot inputs, a Gluon recurrent
+    layer, and a dense layer over every time step's hidden state.
+
+    Unlike d2l's ``nn.Block`` this is a ``HybridBlock``, hybridized unless
+    ``hybridize=False``, and it is initialised on creation with d2l's
+    ``init.Normal(0.01)`` (the initialiser d2l's ``train_ch8`` uses);
+    ``initialize()`` without an ``init`` re-draws with the same one.
+    """
+
+    def __init__(self, rnn_layer, vocab_size, *, hybridize=True, device=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = _layer_kind(rnn_layer)
+        self.vocab_size = _check_positive_int("vocab_size", vocab_size)
+        self.num_hiddens = rnn_layer._hidden_size
+        self.num_layers = rnn_layer._num_layers
+        self.num_directions = rnn_layer._dir
+        if self.num_directions != 1:
+            raise ValueError("rnn_layer must be unidirectional (bidirectional=False)")
+        with self.name_scope():
+            self.rnn = rnn_layer
+            self.dense = nn.Dense(self.vocab_size, in_units=self.num_hiddens)
+        # The first layer's input size is the vocabulary: fix it so no shape is deferred.
+        for name, param in self.rnn.collect_params().items():
+            if name.endswith("l0_i2h_weight") and param.shape[-1] in (0, -1):
+                param.shape = (param.shape[0], self.vocab_size)
+        self.initialize(ctx=_device(device))
+        if hybridize:
+            self.hybridize(**_HYBRID_FLAGS)
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):  # noqa: A002
+        """Gluon's initialize with d2l's Normal(0.01) as the default; skips initialised arrays."""
+        init = mx.init.Normal(0.01) if init is None else init
+        for param in self.collect_params().values():
+            if force_reinit or param._data is None:
+                param.initialize(init=init, ctx=ctx, force_reinit=True)
+
+    def hybrid_forward(self, F, inputs, state):
+        X = F.npx.one_hot(F.np.transpose(inputs), self.vocab_size)
+        Y, state = self.rnn(X, state)
+        # (steps, batch, hidden) -> (steps * batch, hidden): time-major rows, as in d2l.
+        output = self.dense(Y.reshape(-1, self.num_hiddens))
+        return output, state
+
+    def forward(self, inputs, state):
+        inputs = _as_tokens(inputs, self.vocab_size)
+        state = self._check_state(state, inputs.shape[0])
+        return super().forward(inputs, state)
+
+    def _check_state(self, state, batch_size):
+        if isinstance(state, np.ndarray):
+            state = [state]
+        num_states = 2 if self.kind == "lstm" else 1
+        if not isinstance(state, (list, tuple)) or len(state) != num_states:
+            raise ValueError(f"state must be a list of {num_states} array(s) as begin_state "
+                             f"returns for a {self.kind} layer")
+        shape = (self.num_layers, batch_size, self.num_hiddens)
+        for s in state:
+            if tuple(s.shape) != shape:
+                raise ValueError(f"state arrays must have shape {shape} (num_layers, "
+                                 f"batch_size, num_hiddens), got {tuple(s.shape)}")
+        return list(state)
+
+    def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
+        """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each
+        (num_layers, batch_size, num_hiddens)."""
+        batch_size = _check_positive_int("batch_size", batch_size)
+        device = device if device is not None else ctx
+        return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)
+
+    # -- canonical (PyTorch-layout) parameters ----------------------------------------
+
+    def _canonical_targets(self):
+        """dict canonical name -> the Gluon parameter's data array (no transposes needed)."""
+        params = self.rnn.collect_params()
+        by_suffix = {name[len(self.rnn.prefix):]: p for name, p in params.items()}
+        targets = {}
+        for k in range(self.num_layers):
+            for canon, gluon_name in ((f"weight_ih_l{k}", f"l{k}_i2h_weight"),
+                                      (f"weight_hh_l{k}", f"l{k}_h2h_weight"),
+                                      (f"bias_ih_l{k}", f"l{k}_i2h_bias"),
+                                      (f"bias_hh_l{k}", f"l{k}_h2h_bias")):
+                targets[canon] = by_suffix[gluon_name].data()
+        targets["dense.weight"] = self.dense.weight.data()
+        targets["dense.bias"] = self.dense.bias.data()
+        return targets
+
+    def get_numpy_params(self):
+        """dict in the canonical PyTorch layout -> float32 numpy arrays."""
+        return {name: a.asnumpy().astype(onp.float32)
+                for name, a in self._canonical_targets().items()}
+
+    def set_numpy_params(self, params):
+        """Load a canonical-layout dict (see the module docstring) into the Gluon arrays."""
+        _load_arrays(self._canonical_targets(), params)
+        return self

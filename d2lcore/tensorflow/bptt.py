@@ -1,0 +1,243 @@
+"""Backpropagation through time (d2l 8.7) for the scratch RNN, written out in TensorFlow ops.
+
+``bptt_grads`` runs the backward recurrence by hand, with no autograd:
+
+    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * batch)
+    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T          (nothing after the last step)
+    dL/dA_t = dL/dH_t * phi'(A_t)                          (A_t: the pre-activation)
+    dW_xh = sum_t X_t^T dA_t,  dW_hh = sum_t H_{t-1}^T dA_t,  db_h = sum_t dA_t
+
+``truncate=k`` keeps, for the loss at step t, only the paths through
+H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly as
+``d2lcore.reference.bptt``.  ``autograd_grads`` gets the same numbers from
+``tf.GradientTape`` (truncation by ``tf.stop_gradient``), and
+``hidden_grad_norms`` gives ||dL/dH_t|| per step for the vanishing / exploding plot.
+"""
+
+import tensorflow as tf
+
+from d2lcore import reference
+
+from .rnn import RNNModelScratch, _check_activation, _check_state_tensor, _check_tokens
+
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
+
+
+# ---------------------------------------------------------------------------
+# Arguments
+# ---------------------------------------------------------------------------
+
+def _resolve(net_or_params, activation):
+    """(dict name -> tensor, activation) from a scratch model, a dict or a list of parameters."""
+    if isinstance(net_or_params, RNNModelScratch):
+        net = net_or_params
+        if net.custom:
+            raise ValueError("net_or_params must use the library's scratch parameters; this "
+                             "model was built from user functions")
+        if activation is not None and activation != net.activation:
+            raise ValueError(f"activation={activation!r} contradicts the model's "
+                             f"{net.activation!r}; leave activation=None to use the model's")
+        params = {name: tf.convert_to_tensor(p) for name, p in
+                  zip(net.param_names, net.params, strict=True)}
+        return params, net.activation
+    if isinstance(net_or_params, dict):
+        names = reference.param_names("W_emb" in net_or_params)
+        if set(net_or_params) != set(names):
+            raise ValueError(f"net_or_params as a dict must have exactly the keys {list(names)}, "
+                             f"got {sorted(net_or_params)}")
+        params = {name: tf.convert_to_tensor(net_or_params[name]) for name in names}
+    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
+        names = reference.param_names(len(net_or_params) == 6)
+        params = {name: tf.convert_to_tensor(p)
+                  for name, p in zip(names, net_or_params, strict=True)}
+    else:
+        raise ValueError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
+                         "list of the 5 (or 6, with W_emb) parameters in reference order")
+    activation = "tanh" if activation is None else activation
+    _check_activation(activation)
+    return params, activation
+
+
+def _check_truncate(truncate):
+    ok = truncate is None or (isinstance(truncate, int) and not isinstance(truncate, bool)
+                              and truncate >= 1)
+    if not ok:
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+
+
+def _prepare(net_or_params, X, Y, state, activation):
+    p, activation = _resolve(net_or_params, activation)
+    vocab_size = p["W_hq"].shape[1]
+    X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
+    if X.shape != Y.shape:
+        raise ValueError(f"Y must have the shape of X {tuple(X.shape)}, got {tuple(Y.shape)}")
+    batch, hidden = X.shape[0], p["W_hh"].shape[0]
+    dtype = p["W_hh"].dtype
+    if state is None:
+        H0 = tf.zeros((batch, hidden), dtype)
+    else:
+        H0 = state[0] if isinstance(state, (tuple, list)) else state
+        H0 = tf.cast(_check_state_tensor(H0, (batch, hidden), "state"), dtype)
+    return p, activation, X, Y, H0
+
+
+def _inputs(p, X):
+    """Per-step inputs (T, batch, num_inputs): one-hot vectors or embedding rows."""
+    if "W_emb" in p:
+        return tf.gather(p["W_emb"], tf.transpose(X))
+    return tf.one_hot(tf.transpose(X), p["W_xh"].shape[0], dtype=p["W_xh"].dtype)
+
+
+def _phi(A, activation):
+    return tf.tanh(A) if activation == "tanh" else tf.nn.relu(A)
+
+
+def _step(p, x, H, activation):
+    return _phi(tf.matmul(x, p["W_xh"]) + tf.matmul(H, p["W_hh"]) + p["b_h"], activation)
+
+
+def _forward(p, inputs, H0, activation):
+    """[H_0, H_1, ..., H_T] and the outputs (T, batch, vocab)."""
+    states = [H0]
+    for x in tf.unstack(inputs):
+        states.append(_step(p, x, states[-1], activation))
+    Hs = tf.stack(states[1:])
+    return states, tf.tensordot(Hs, p["W_hq"], axes=1) + p["b_q"]
+
+
+def _output_grads(outputs, Y):
+    """dL/dO_t for the mean cross-entropy over all T * batch tokens, shape (T, batch, vocab)."""
+    labels = tf.one_hot(tf.transpose(Y), outputs.shape[-1], dtype=outputs.dtype)
+    count = outputs.shape[0] * outputs.shape[1]
+    return (tf.nn.softmax(outputs) - labels) / count
+
+
+# ---------------------------------------------------------------------------
+# The explicit backward pass
+# ---------------------------------------------------------------------------
+
+def _phi_grad(H, activation):
+    """phi'(A_t) in terms of H_t = phi(A_t)."""
+    return 1.0 - tf.square(H) if activation == "tanh" else tf.cast(H > 0, H.dtype)
+
+
+class _Backward:
+    """Accumulates the parameter gradients while dL/dH is pushed back one step at a time."""
+
+    def __init__(self, p, inputs, states, activation):
+        self.p, self.inputs, self.states, self.activation = p, inputs, states, activation
+        self.terms = {"W_xh": [], "W_hh": [], "b_h": [], "inputs": []}
+        self.steps = []  # which step each "inputs" term belongs to
+
+    def step_back(self, t, dH):
+        """Take dL/dH_t (0-based step t), record its parameter terms, return dL/dH_{t-1}."""
+        dA = dH * _phi_grad(self.states[t + 1], self.activation)
+        self.terms["W_xh"].append(tf.matmul(self.inputs[t], dA, transpose_a=True))
+        self.terms["W_hh"].append(tf.matmul(self.states[t], dA, transpose_a=True))
+        self.terms["b_h"].append(tf.reduce_sum(dA, axis=0))
+        if "W_emb" in self.p:
+            self.terms["inputs"].append(tf.matmul(dA, self.p["W_xh"], transpose_b=True))
+            self.steps.append(t)
+        return tf.matmul(dA, self.p["W_hh"], transpose_b=True)
+
+    def grads(self, X):
+        g = {name: tf.add_n(self.terms[name]) if self.terms[name] else tf.zeros_like(self.p[name])
+             for name in ("W_xh", "W_hh", "b_h")}
+        if "W_emb" in self.p:
+            # Every input row came from W_emb[X[b, t]]: add its gradient to that row.
+            ids = tf.gather(tf.transpose(X), self.steps)  # (terms, batch)
+            rows = tf.stack(self.terms["inputs"])  # (terms, batch, E)
+            g["W_emb"] = tf.math.unsorted_segment_sum(
+                tf.reshape(rows, (-1, rows.shape[-1])), tf.reshape(ids, [-1]),
+                self.p["W_emb"].shape[0])
+        return g
+
+
+def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """Gradients of the mean loss by the explicit backward recurrence: dict name -> tensor.
+
+    ``net_or_params``: an ``RNNModelScratch`` (its activation is used), a dict
+    name -> array or the list of parameters in reference order.  ``activation``
+    defaults to the model's ('tanh' for bare parameters).
+    """
+    _check_truncate(truncate)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    inputs = _inputs(p, X)
+    states, outputs = _forward(p, inputs, H0, activation)
+    d_out = _output_grads(outputs, Y)
+    num_steps = len(states) - 1
+    back = _Backward(p, tf.unstack(inputs), states, activation)
+    to_hidden = [tf.matmul(d_out[t], p["W_hq"], transpose_b=True) for t in range(num_steps)]
+    if truncate is None:
+        dH = tf.zeros_like(H0)
+        for t in reversed(range(num_steps)):
+            dH = back.step_back(t, dH + to_hidden[t])
+    else:
+        for t in range(num_steps):
+            dH = to_hidden[t]
+            for s in range(t, max(t - truncate, -1), -1):
+                dH = back.step_back(s, dH)
+    grads = back.grads(X)
+    Hs = tf.stack(states[1:])
+    grads["W_hq"] = tf.einsum("tbh,tbv->hv", Hs, d_out)
+    grads["b_q"] = tf.reduce_sum(d_out, axis=(0, 1))
+    return {name: grads[name] for name in p}
+
+
+def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
+    """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    inputs = _inputs(p, X)
+    states, outputs = _forward(p, inputs, H0, activation)
+    d_out = _output_grads(outputs, Y)
+    num_steps = len(states) - 1
+    back = _Backward(p, tf.unstack(inputs), states, activation)
+    norms, d_next = [0.0] * num_steps, tf.zeros_like(H0)
+    for t in reversed(range(num_steps)):
+        dH = d_next + tf.matmul(d_out[t], p["W_hq"], transpose_b=True)
+        norms[t] = float(tf.norm(dH))
+        d_next = back.step_back(t, dH)
+    return norms
+
+
+# ---------------------------------------------------------------------------
+# The same by autograd
+# ---------------------------------------------------------------------------
+
+def _token_losses(p, H, Y_t):
+    logits = tf.matmul(H, p["W_hq"]) + p["b_q"]
+    return tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(Y_t, logits))
+
+
+def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """The gradients of ``bptt_grads`` from ``tf.GradientTape`` (dict name -> tensor).
+
+    With ``truncate=k`` the loss at step t is recomputed from H_{t-k}, held
+    fixed by ``tf.stop_gradient``, so its gradient only travels k steps back.
+    """
+    _check_truncate(truncate)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    labels = tf.unstack(tf.transpose(Y))
+    num_steps, count = len(labels), X.shape[0] * X.shape[1]
+    with tf.GradientTape() as tape:
+        tape.watch(list(p.values()))
+        inputs = tf.unstack(_inputs(p, X))
+        if truncate is None:
+            total, H = 0.0, H0
+            for x, y in zip(inputs, labels, strict=True):
+                H = _step(p, x, H, activation)
+                total += _token_losses(p, H, y)
+        else:
+            with tape.stop_recording():
+                states, _ = _forward(p, tf.stack(inputs), H0, activation)
+            total = 0.0
+            for t in range(num_steps):
+                start = max(t - truncate + 1, 0)
+                H = tf.stop_gradient(states[start])
+                for s in range(start, t + 1):
+                    H = _step(p, inputs[s], H, activation)
+                total += _token_losses(p, H, labels[t])
+        loss = total / count
+    grads = tape.gradient(loss, p)
+    return {name: tf.convert_to_tensor(g) if g is not None else tf.zeros_like(p[name])
+            for name, g in grads.items()}

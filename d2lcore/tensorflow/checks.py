@@ -1,0 +1,86 @@
+"""Exercise checkers for TensorFlow notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
+
+The checking logic lives in :mod:`d2lcore.checks` (framework-neutral, compared
+with numpy references); this module only converts tensors, differentiates with
+``tf.GradientTape`` and calls clipping functions the TensorFlow way.  Each
+checker prints its verdict and returns a ``CheckResult``.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from .. import checks as _checks
+
+__all__ = [
+    "check_rnn",
+    "check_grad_clipping",
+    "check_ar_features",
+    "check_one_hot_matmul",
+    "check_embedding",
+]
+
+
+class TensorFlowAdapter(_checks.Adapter):
+    framework = "tensorflow"
+    # TensorFlow gradients are immutable: d2l's TensorFlow grad_clipping returns new ones.
+    clipping_call = "grad_clipping(grads, theta), returning the list of clipped gradients"
+
+    def tensor(self, array):
+        array = np.asarray(array)
+        return tf.constant(array, dtype=array.dtype)
+
+    def numpy(self, value):
+        if isinstance(value, (tf.Tensor, tf.Variable, tf.IndexedSlices)):
+            return tf.convert_to_tensor(value).numpy()
+        return np.asarray(value)
+
+    def dot_sum(self, a, b):
+        return tf.reduce_sum(a * b)
+
+    def value_and_grads(self, fn, arrays):
+        tensors = [self.tensor(a) for a in arrays]
+        with tf.GradientTape() as tape:
+            tape.watch(tensors)
+            value = fn(*tensors)
+        grads = tape.gradient(value, tensors)
+        return float(value), [None if g is None else self.numpy(g) for g in grads]
+
+    def run_clipping(self, fn, grads, theta):
+        returned = fn([self.tensor(g) for g in grads], theta)
+        if not isinstance(returned, (list, tuple)):
+            return None, None
+        # The library's ClippedGradients carries the pre-clip norm as .norm.
+        return [None if g is None else self.numpy(g) for g in returned], getattr(
+            returned, "norm", None)
+
+
+_ADAPTER = TensorFlowAdapter()
+
+
+def check_rnn(rnn_fn, activation="tanh"):
+    """Check ``rnn_fn(inputs, state, params) -> (outputs, (H,))`` (d2l 8.5's ``rnn``).
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) tensors, ``params`` is
+    [W_xh, W_hh, b_h, W_hq, b_q]; ``activation`` is the one the hidden layer should use.
+    """
+    return _checks.check_rnn(rnn_fn, _ADAPTER, activation=activation)
+
+
+def check_grad_clipping(clip_fn):
+    """Check ``clip_fn(grads, theta)`` returns the gradients rescaled by the global norm."""
+    return _checks.check_grad_clipping(clip_fn, _ADAPTER)
+
+
+def check_ar_features(features_fn):
+    """Check ``features_fn(x, tau) -> (features (T-tau, tau), labels (T-tau, 1))`` (d2l 8.1)."""
+    return _checks.check_ar_features(features_fn, _ADAPTER)
+
+
+def check_one_hot_matmul(fn):
+    """Check ``fn(X, W) == one_hot(X, len(W)) @ W`` with shape X.shape + (embed_size,)."""
+    return _checks.check_one_hot_matmul(fn, _ADAPTER)
+
+
+def check_embedding(fn):
+    """Check the embedding lookup ``fn(X, W) == W[X]`` (values and gradient)."""
+    return _checks.check_embedding(fn, _ADAPTER)

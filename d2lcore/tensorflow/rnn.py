@@ -1,0 +1,701 @@
+"""Recurrent language models in TensorFlow / Keras 3: from scratch (d2l 8.5) and concise (8.6).
+
+The scratch model
+-----------------
+``get_params``, ``init_rnn_state`` and ``rnn`` are the readable pieces of d2l
+8.5: parameters ``W_xh, W_hh, b_h, W_hq, b_q`` and a Python loop over the
+time steps of one-hot inputs.  ``RNNModelScratch`` puts them together with
+d2l-zh v2's TensorFlow signature ``(vocab_size, num_hiddens, init_state,
+forward_fn, get_params)``.  With the library's own functions it runs, by
+default, a fast path that computes the same numbers:
+
+- the one-hot product ``onehot(x) @ W_xh`` is the row ``W_xh[x]``: a gather;
+- the input projections of all steps are done before the loop and the output
+  layer after it, each as one large matrix product;
+- the backward pass through the loop is written out by hand (``tf.custom_gradient``):
+  one ``dA_t @ W_hh^T`` per step, and the weight gradients
+  ``sum_t H_{t-1}^T dA_t`` as one large product instead of one per step;
+- everything is traced once into a TensorFlow graph (``tf.function``).
+
+The tests check that outputs and every gradient equal those of the readable loop.
+
+The concise model and the canonical (PyTorch) weight layout
+-----------------------------------------------------------
+``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` layers (Keras has
+no ``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a
+``Dense`` output layer.  ``get_numpy_params`` / ``set_numpy_params`` translate
+the Keras weights to and from the layout every framework shares (PyTorch's):
+
+================  ================================  ==========================================
+canonical         Keras 3                           mapping
+================  ================================  ==========================================
+weight_ih_l{k}    cell.kernel (inputs, G*H)         transpose; gate blocks reordered (below)
+weight_hh_l{k}    cell.recurrent_kernel (H, G*H)    transpose; gate blocks reordered
+bias_ih_l{k}      cell.bias                         RNN / LSTM: one bias (G*H,) = bias_ih + bias_hh
+bias_hh_l{k}                                        GRU (reset_after=True): bias (2, G*H), row 0
+                                                    is bias_ih, row 1 is bias_hh
+dense.weight      dense.kernel (H, V)               transpose
+dense.bias        dense.bias (V,)                   as is
+================  ================================  ==========================================
+
+Gate order: the LSTM's is the same in both (input i, forget f, cell g, output o).
+Keras' GRU stacks (update z, reset r, candidate h), PyTorch's (reset r, update z,
+new n): the first two blocks swap, in both directions.  Keras' GRU with
+``reset_after=True`` (its default) is PyTorch's GRU: the reset gate multiplies
+``h W_hn + b_hn``; the older ``reset_after=False`` variant has no canonical
+form and is refused.
+
+Keras' SimpleRNN and LSTM add a single bias where PyTorch adds two.  Only the
+sum matters to the model, so ``set_numpy_params`` loads ``bias_ih + bias_hh``
+and remembers the split: ``get_numpy_params`` gives back the loaded arrays
+unchanged, and after training reports the change of the sum in ``bias_ih``.
+"""
+
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+from d2lcore import reference
+
+from .utils import check_positive_int, device_scope, is_int
+
+__all__ = ["ACTIVATIONS", "KINDS", "RNN_KINDS", "get_params", "init_rnn_state", "rnn", "rnn_relu",
+           "RNNModelScratch", "RNNModel", "StackedRNN", "make_rnn_layer"]
+
+ACTIVATIONS = reference.ACTIVATIONS
+KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = KINDS  # the name the PyTorch package uses
+
+
+# ---------------------------------------------------------------------------
+# d2l 8.5: the readable pieces
+# ---------------------------------------------------------------------------
+
+def _check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+
+
+def _check_embed_size(embed_size):
+    if embed_size is not None and (not is_int(embed_size) or embed_size < 1):
+        raise ValueError(f"embed_size must be None or a positive int, got {embed_size!r}")
+
+
+def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
+    """The scratch model's parameters as ``tf.Variable`` s, in ``reference.PARAM_NAMES`` order.
+
+    d2l's initialisation: weights N(0, 0.01^2), biases zero; with ``embed_size``
+    a learned embedding ``W_emb`` (vocab_size x embed_size, N(0, 1)) comes first
+    and ``W_xh`` maps embed_size -> num_hiddens.  With an int ``seed`` the values
+    are ``reference.init_params``'s, so every framework starts from the same numbers.
+    ``device`` is optional (d2l-zh's TensorFlow version has none).
+    """
+    check_positive_int(vocab_size, "vocab_size")
+    check_positive_int(num_hiddens, "num_hiddens")
+    _check_embed_size(embed_size)
+    if seed is not None and not is_int(seed):
+        raise ValueError(f"seed must be None or an int, got {seed!r}")
+    names = reference.param_names(embed_size)
+    if seed is not None:
+        values = reference.init_params(vocab_size, num_hiddens, int(seed), embed_size)
+    else:
+        values = _random_params(vocab_size, num_hiddens, embed_size)
+    with device_scope(device):
+        return [tf.Variable(values[name], name=name) for name in names]
+
+
+def _random_params(vocab_size, num_hiddens, embed_size):
+    num_inputs = embed_size or vocab_size
+
+    def normal(shape, stddev=0.01):
+        return tf.random.normal(shape, stddev=stddev, dtype=tf.float32)
+
+    p = {"W_emb": normal((vocab_size, embed_size), 1.0)} if embed_size else {}
+    p["W_xh"] = normal((num_inputs, num_hiddens))
+    p["W_hh"] = normal((num_hiddens, num_hiddens))
+    p["b_h"] = tf.zeros(num_hiddens)
+    p["W_hq"] = normal((num_hiddens, vocab_size))
+    p["b_q"] = tf.zeros(vocab_size)
+    return p
+
+
+def init_rnn_state(batch_size, num_hiddens, device=None):
+    """The initial hidden state: a tuple ``(H,)`` with H zeros of shape (batch, hidden)."""
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(num_hiddens, "num_hiddens")
+    with device_scope(device):
+        return (tf.zeros((batch_size, num_hiddens)),)
+
+
+def _recurrence(inputs, state, params, phi):
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X in inputs:  # X: one time step, shape (batch, num_inputs)
+        H = phi(tf.matmul(X, W_xh) + tf.matmul(H, W_hh) + b_h)
+        outputs.append(tf.matmul(H, W_hq) + b_q)
+    return tf.concat(outputs, axis=0), (H,)
+
+
+def rnn(inputs, state, params):
+    """d2l's RNN loop: inputs (num_steps, batch, num_inputs) -> (outputs, (H,)), tanh."""
+    return _recurrence(inputs, state, params, tf.tanh)
+
+
+def rnn_relu(inputs, state, params):
+    """The same loop with ReLU instead of tanh."""
+    return _recurrence(inputs, state, params, tf.nn.relu)
+
+
+_FORWARD_FNS = {"tanh": rnn, "relu": rnn_relu}
+
+
+# ---------------------------------------------------------------------------
+# The fast recurrence: a hand-written backward pass with batched weight gradients
+# ---------------------------------------------------------------------------
+
+def _phi(activation):
+    return tf.tanh if activation == "tanh" else tf.nn.relu
+
+
+def _phi_grad(H, activation):
+    """phi'(A_t) written with H_t = phi(A_t): 1 - H^2 for tanh, [H > 0] for ReLU."""
+    if activation == "tanh":
+        return 1.0 - tf.square(H)
+    return tf.cast(H > 0, H.dtype)
+
+
+def recurrent_core(XW, H0, W_hh, activation="tanh"):
+    """All hidden states ``H_t = phi(XW_t + H_{t-1} W_hh)``, t = 1..T, shape (T, batch, hidden).
+
+    ``XW`` (T, batch, hidden) holds the input projections, biases included.  The
+    gradient is BPTT written out: the per-step products with ``W_hh^T`` stay in
+    the loop, the gradient of ``W_hh`` is one product over all steps.
+    """
+    phi = _phi(activation)
+    num_steps = XW.shape[0]
+    if num_steps is None:
+        raise ValueError("the number of time steps must be known when the graph is built")
+
+    @tf.custom_gradient
+    def core(XW, H0, W_hh):
+        H, states = H0, []
+        for xw in tf.unstack(XW, num=num_steps):
+            H = phi(xw + tf.matmul(H, W_hh))
+            states.append(H)
+        Hs = tf.stack(states)
+
+        def grad(dHs):
+            dA, dH = [None] * num_steps, tf.zeros_like(H0)
+            upstream = tf.unstack(dHs, num=num_steps)
+            slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)  # all steps at once
+            for t in reversed(range(num_steps)):
+                # dL/dH_t = its own loss term + what flows back from step t+1
+                dA[t] = (upstream[t] + dH) * slopes[t]
+                dH = tf.matmul(dA[t], W_hh, transpose_b=True)
+            dA = tf.stack(dA)
+            H_prev = tf.concat([H0[None], Hs[:-1]], axis=0)
+            hidden = W_hh.shape[0]
+            dW_hh = tf.matmul(tf.reshape(H_prev, (-1, hidden)), tf.reshape(dA, (-1, hidden)),
+                              transpose_a=True)
+            return dA, dH, dW_hh
+
+        return Hs, grad
+
+    return core(XW, H0, W_hh)
+
+
+# ---------------------------------------------------------------------------
+# Input checks shared by both models
+# ---------------------------------------------------------------------------
+
+def _check_tokens(X, vocab_size):
+    """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
+    if not tf.is_tensor(X):
+        X = np.asarray(X)
+        if X.dtype.kind not in "iu":
+            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
+    elif not X.dtype.is_integer:
+        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
+    X = tf.convert_to_tensor(X)
+    if X.shape.rank != 2:
+        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
+    if tf.executing_eagerly():
+        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= vocab_size:
+            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
+                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    return tf.cast(X, tf.int32)
+
+
+def _check_state_tensor(H, shape, what):
+    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
+    if tuple(H.shape) != tuple(shape):
+        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
+    return H
+
+
+# ---------------------------------------------------------------------------
+# The scratch model
+# ---------------------------------------------------------------------------
+
+class RNNModelScratch:
+    """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
+
+    ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)``
+    runs the user's functions exactly as d2l does: ``get_params(vocab_size,
+    num_hiddens)`` once, ``init_state(batch_size, num_hiddens)`` in
+    ``begin_state`` and ``forward_fn(one_hot_inputs, state, params)`` per call.
+    Left out (or given as this module's ``init_rnn_state``/``rnn``/``get_params``),
+    they are the library's own, and then the keywords apply:
+
+    - ``activation``: 'tanh' (d2l) or 'relu';
+    - ``embed_size``: a learned embedding of that size instead of one-hot inputs
+      (parameters ``W_emb, W_xh (E, H), W_hh, b_h, W_hq, b_q``);
+    - ``seed``: start from ``reference.init_params(..., seed)``, the same numbers
+      in every framework;
+    - ``fast``: True (default) uses the compiled fast path described in this
+      module's docstring, False the readable per-step loop; both compute the same.
+    - ``device``: where the parameters live (d2l-zh's TensorFlow model has no
+      device argument; a device given third, PyTorch-style, is accepted too).
+    """
+
+    def __init__(self, vocab_size, num_hiddens, init_state=None, forward_fn=None,
+                 get_params=None, *, device=None, activation=None, embed_size=None, seed=None,
+                 fast=True):
+        if init_state is not None and not callable(init_state):
+            # RNNModelScratch(vocab_size, num_hiddens, device): the PyTorch book's order.
+            if forward_fn is not None or get_params is not None or device is not None:
+                raise TypeError("init_state must be callable; in TensorFlow the order is "
+                                "(vocab_size, num_hiddens, init_state, forward_fn, get_params)")
+            init_state, device = None, init_state
+        for name, fn in (("init_state", init_state), ("forward_fn", forward_fn),
+                         ("get_params", get_params)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
+        check_positive_int(vocab_size, "vocab_size")
+        check_positive_int(num_hiddens, "num_hiddens")
+        _check_embed_size(embed_size)
+        if not isinstance(fast, bool):
+            raise ValueError(f"fast must be True or False, got {fast!r}")
+        activation = self._resolve_activation(activation, forward_fn)
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        self.activation, self.embed_size, self.device = activation, embed_size, device
+        library_params = get_params is None or get_params is _library_get_params
+        self.custom = not (library_params and init_state in (None, init_rnn_state)
+                           and forward_fn in (None, rnn, rnn_relu))
+        self.init_state = init_state or init_rnn_state
+        self.forward_fn = forward_fn or _FORWARD_FNS[activation]
+        if library_params:
+            self.params = _library_get_params(vocab_size, num_hiddens, device,
+                                              embed_size=embed_size, seed=seed)
+        else:
+            if seed is not None:
+                raise ValueError("seed only applies to the library's get_params; "
+                                 "seed your own get_params yourself")
+            self.params = list(get_params(vocab_size, num_hiddens))
+        self.param_names = self._names()
+        self.fast = fast and not self.custom
+        self._compiled = None
+
+    @staticmethod
+    def _resolve_activation(activation, forward_fn):
+        implied = {rnn: "tanh", rnn_relu: "relu"}.get(forward_fn)
+        if activation is None:
+            return implied or "tanh"
+        _check_activation(activation)
+        if implied is not None and implied != activation:
+            raise ValueError(f"activation={activation!r} contradicts forward_fn="
+                             f"{forward_fn.__name__} (which uses {implied})")
+        return activation
+
+    def _names(self):
+        names = reference.param_names(self.embed_size)
+        if len(self.params) == len(names):
+            return list(names)
+        if self.embed_size:
+            raise ValueError(f"with embed_size, get_params must return {len(names)} arrays "
+                             f"{names}, got {len(self.params)}")
+        return [f"param_{i}" for i in range(len(self.params))]
+
+    @property
+    def trainable_variables(self):
+        """d2l-zh's TensorFlow name for the parameter list."""
+        return self.params
+
+    # -- running the model ------------------------------------------------------------------
+
+    def __call__(self, X, state):
+        """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
+        X = _check_tokens(X, self.vocab_size)
+        if not self.custom:
+            state = self._check_state(state, X.shape[0])
+        if self.fast:
+            if self._compiled is None:
+                self._compiled = tf.function(self.graph_forward)
+            return self._compiled(X, state)
+        return self.graph_forward(X, state)
+
+    def graph_forward(self, X, state):
+        """The forward pass without input checks (what the compiled training step runs)."""
+        if self.fast:
+            return self._fast_forward(X, state)
+        if self.embed_size:
+            # The embedding rows replace the one-hot vectors; the loop gets the other five.
+            inputs = tf.gather(self.params[0], tf.transpose(X))
+            return self.forward_fn(inputs, state, self.params[1:])
+        inputs = tf.one_hot(tf.transpose(X), self.vocab_size, dtype=tf.float32)
+        return self.forward_fn(inputs, state, self.params)
+
+    def _fast_forward(self, X, state):
+        if self.embed_size:
+            W_emb, W_xh, W_hh, b_h, W_hq, b_q = self.params
+            emb = tf.gather(W_emb, tf.transpose(X))  # (T, batch, E)
+            XW = tf.tensordot(emb, W_xh, axes=1) + b_h
+        else:
+            W_xh, W_hh, b_h, W_hq, b_q = self.params
+            XW = tf.gather(W_xh, tf.transpose(X)) + b_h  # row x of W_xh == onehot(x) @ W_xh
+        Hs = recurrent_core(XW, state[0], tf.convert_to_tensor(W_hh), self.activation)
+        outputs = tf.matmul(tf.reshape(Hs, (-1, self.num_hiddens)), W_hq) + b_q
+        return outputs, (Hs[-1],)
+
+    def _check_state(self, state, batch_size):
+        if not isinstance(state, (tuple, list)) or len(state) != 1:
+            raise ValueError("state must be a tuple (H,) as begin_state returns, got "
+                             f"{type(state).__name__}")
+        return (_check_state_tensor(state[0], (batch_size, self.num_hiddens), "state[0] (H)"),)
+
+    def begin_state(self, batch_size=1, device=None, dtype=None):
+        """The initial state for ``batch_size`` sequences (``dtype`` accepted, as d2l passes it)."""
+        check_positive_int(batch_size, "batch_size")
+        if self.custom and self.init_state is not init_rnn_state:
+            return self.init_state(batch_size, self.num_hiddens)  # d2l's TensorFlow call
+        return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
+
+    # -- parameters as numpy ----------------------------------------------------------------
+
+    def get_numpy_params(self):
+        """A dict name -> float32 numpy array, names and shapes as in ``d2lcore.reference``."""
+        return {name: np.asarray(p.numpy(), dtype=np.float32)
+                for name, p in zip(self.param_names, self.params, strict=True)}
+
+    def set_numpy_params(self, params):
+        """Load a dict like ``get_numpy_params`` returns (every name, matching shapes)."""
+        _assign_numpy(self.param_names, self.params, params)
+        return self
+
+
+_library_get_params = get_params
+
+
+def _assign_numpy(names, variables, params):
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict name -> array, got {type(params).__name__}")
+    missing, extra = set(names) - set(params), set(params) - set(names)
+    if missing or extra:
+        raise ValueError(f"params must have exactly the keys {sorted(names)}; missing "
+                         f"{sorted(missing)}, unexpected {sorted(extra)}")
+    for name, var in zip(names, variables, strict=True):
+        value = np.asarray(params[name], dtype=np.float32)
+        if value.shape != tuple(var.shape):
+            raise ValueError(f"params[{name!r}] must have shape {tuple(var.shape)}, "
+                             f"got {value.shape}")
+    for name, var in zip(names, variables, strict=True):
+        var.assign(np.asarray(params[name], dtype=np.float32))
+
+
+# ---------------------------------------------------------------------------
+# The concise model around Keras' own layers
+# ---------------------------------------------------------------------------
+
+_LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
+                  "lstm": keras.layers.LSTM}
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def _check_kind(kind):
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+
+
+class StackedRNN(keras.layers.Layer):
+    """``num_layers`` Keras recurrent layers of one kind, each feeding the next.
+
+    Keras layers have no ``num_layers`` (PyTorch's and Gluon's do); ``RNNModel``
+    runs the layers of a stack one after the other with one state per layer.
+    """
+
+    def __init__(self, kind, num_hiddens, num_layers, **kwargs):
+        super().__init__(**kwargs)
+        _check_kind(kind)
+        check_positive_int(num_hiddens, "num_hiddens")
+        check_positive_int(num_layers, "num_layers")
+        self.kind, self.units, self.num_layers = kind, num_hiddens, num_layers
+        self.rnn_layers = [_keras_layer(kind, num_hiddens) for _ in range(num_layers)]
+
+    def call(self, inputs, initial_state=None):
+        """Batch-major inputs -> ``[outputs, per-layer states]`` (like a Keras layer's list)."""
+        states = initial_state or [None] * self.num_layers
+        finals = []
+        for layer, state in zip(self.rnn_layers, states, strict=True):
+            inputs, *final = layer(inputs, initial_state=state)
+            finals.append(final)
+        return [inputs, finals]
+
+
+def _keras_layer(kind, num_hiddens):
+    extra = {"reset_after": True} if kind == "gru" else {}
+    return _LAYER_CLASSES[kind](num_hiddens, return_sequences=True, return_state=True, **extra)
+
+
+def make_rnn_layer(kind, num_hiddens, num_layers=1):
+    """A recurrent layer for ``RNNModel``: kind 'rnn', 'gru' or 'lstm', one or more layers.
+
+    One layer is Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` with
+    ``return_sequences=True, return_state=True``; more are a ``StackedRNN``.
+    """
+    _check_kind(kind)
+    check_positive_int(num_hiddens, "num_hiddens")
+    check_positive_int(num_layers, "num_layers")
+    if num_layers == 1:
+        return _keras_layer(kind, num_hiddens)
+    return StackedRNN(kind, num_hiddens, num_layers)
+
+
+def _layer_kind(layer):
+    """'rnn', 'gru' or 'lstm' for a Keras recurrent layer, or a ValueError saying what fits."""
+    cell = getattr(layer, "cell", None)
+    kinds = ((keras.layers.SimpleRNNCell, "rnn"), (keras.layers.GRUCell, "gru"),
+             (keras.layers.LSTMCell, "lstm"))
+    kind = next((k for cls, k in kinds if isinstance(cell, cls)), None)
+    if kind is None:
+        raise ValueError("rnn_layer must be a Keras SimpleRNN, GRU or LSTM layer (or "
+                         "keras.layers.RNN over one of their cells), or make_rnn_layer(...); "
+                         f"got {type(layer).__name__}")
+    if not (layer.return_sequences and layer.return_state):
+        raise ValueError("rnn_layer must be built with return_sequences=True and "
+                         "return_state=True (RNNModel needs every step's output and the state)")
+    if layer.go_backwards:
+        raise ValueError("rnn_layer must not use go_backwards=True")
+    if kind == "gru" and not cell.reset_after:
+        raise ValueError("a GRU rnn_layer needs reset_after=True (Keras 3's default): the "
+                         "reset_after=False variant has no counterpart in the canonical layout")
+    if not cell.use_bias:
+        raise ValueError("rnn_layer must use biases (use_bias=True)")
+    return kind
+
+
+def _swap_gru_gates(a, axis):
+    """Keras (z, r, h) <-> PyTorch (r, z, n): swap the first two gate blocks (an involution)."""
+    z, r, h = np.split(a, 3, axis=axis)
+    return np.concatenate([r, z, h], axis=axis)
+
+
+class RNNModel(keras.layers.Layer):
+    """The concise RNN language model of d2l 8.6: one-hot -> Keras RNN layer(s) -> Dense.
+
+    ``RNNModel(rnn_layer, vocab_size)`` as in d2l-zh.  d2l-zh's own TensorFlow
+    code builds ``tf.keras.layers.RNN(cell, time_major=True, ...)`` and calls
+    ``cell.get_initial_state(batch_size=..., dtype=...)``: Keras 3 removed
+    ``time_major`` (the constructor raises) and changed ``get_initial_state``,
+    so here the layer is batch-major (``make_rnn_layer``, or any Keras
+    SimpleRNN/GRU/LSTM with ``return_sequences=True, return_state=True``),
+    inputs are transposed inside, and ``begin_state`` builds the zeros itself.
+
+    ``net(X, state)`` returns d2l's time-major outputs (num_steps * batch,
+    vocab_size) and the state: H of shape (num_layers, batch, hidden), or
+    ``(H, C)`` for an LSTM.  ``fast=True`` (default) runs stacks of plain
+    ``SimpleRNN`` layers through the same hand-written recurrence as the scratch
+    model, with the layers' own weights (Keras' single bias is ``b_h``); the
+    tests check it against the Keras layers.  GRU and LSTM always run Keras' code.
+    """
+
+    def __init__(self, rnn_layer, vocab_size, *, fast=True, **kwargs):
+        super().__init__(**kwargs)
+        check_positive_int(vocab_size, "vocab_size")
+        if not isinstance(fast, bool):
+            raise ValueError(f"fast must be True or False, got {fast!r}")
+        layers = rnn_layer.rnn_layers if isinstance(rnn_layer, StackedRNN) else [rnn_layer]
+        kinds = {_layer_kind(layer) for layer in layers}
+        sizes = {layer.cell.units for layer in layers}
+        if len(kinds) != 1 or len(sizes) != 1:
+            raise ValueError("the layers of rnn_layer must share one kind and one size")
+        self.rnn = rnn_layer
+        self.vocab_size = vocab_size
+        self.kind, self.num_hiddens, self.num_layers = kinds.pop(), sizes.pop(), len(layers)
+        self._rnn_layers = layers
+        self.dense = keras.layers.Dense(vocab_size)
+        for k, layer in enumerate(layers):
+            num_inputs = vocab_size if k == 0 else self.num_hiddens
+            if not layer.built:
+                layer.build((None, None, num_inputs))
+            elif layer.cell.kernel.shape[0] != num_inputs:
+                raise ValueError(f"rnn_layer was already built for {layer.cell.kernel.shape[0]} "
+                                 f"inputs per step, but layer {k} gets {num_inputs} (one-hot "
+                                 "vectors of vocab_size for the first layer)")
+        self.dense.build((None, self.num_hiddens))
+        self.built = True
+        self.fast = fast and self.kind == "rnn" and all(self._plain_simple_rnn(layer)
+                                                        for layer in layers)
+        # Canonical bias_hh of the single-bias layers (RNN, LSTM), per layer; see the module doc.
+        self._bias_split = {}
+        self._compiled = None
+
+    @staticmethod
+    def _plain_simple_rnn(layer):
+        cell = layer.cell
+        activation = getattr(cell.activation, "__name__", "")
+        return (activation in ACTIVATIONS and cell.dropout == 0 and cell.recurrent_dropout == 0
+                and not layer.stateful)
+
+    # -- running the model ------------------------------------------------------------------
+
+    def call(self, inputs, state):
+        X = _check_tokens(inputs, self.vocab_size)
+        state = self._check_state(state, X.shape[0])
+        if tf.executing_eagerly():  # one traced graph per input shape, e.g. in predict_ch8
+            if self._compiled is None:
+                self._compiled = tf.function(self.graph_forward)
+            return self._compiled(X, state)
+        return self.graph_forward(X, state)
+
+    def graph_forward(self, X, state):
+        """The forward pass without input checks (what the compiled training step runs)."""
+        per_layer = self._split_state(state)
+        if self.fast:
+            Y, finals = self._fast_layers(X, per_layer)
+        else:
+            Y, finals = self._keras_layers(X, per_layer)
+        output = self.dense(tf.reshape(Y, (-1, self.num_hiddens)))
+        return output, self._merge_state(finals)
+
+    def _keras_layers(self, X, per_layer):
+        Y = tf.one_hot(X, self.vocab_size, dtype=tf.float32)  # batch-major for Keras
+        finals = []
+        for layer, state in zip(self._rnn_layers, per_layer, strict=True):
+            Y, *final = layer(Y, initial_state=state)
+            finals.append(final)
+        return tf.transpose(Y, (1, 0, 2)), finals  # time-major, like d2l
+
+    def _fast_layers(self, X, per_layer):
+        Y, finals = None, []
+        for k, (layer, state) in enumerate(zip(self._rnn_layers, per_layer, strict=True)):
+            cell = layer.cell
+            kernel, bias = tf.convert_to_tensor(cell.kernel), tf.convert_to_tensor(cell.bias)
+            if k == 0:
+                XW = tf.gather(kernel, tf.transpose(X)) + bias
+            else:
+                XW = tf.tensordot(Y, kernel, axes=1) + bias
+            activation = cell.activation.__name__
+            Y = recurrent_core(XW, state[0], tf.convert_to_tensor(cell.recurrent_kernel),
+                               activation)
+            finals.append([Y[-1]])
+        return Y, finals
+
+    def _split_state(self, state):
+        if self.kind == "lstm":
+            H, C = state
+            return [[H[k], C[k]] for k in range(self.num_layers)]
+        return [[state[k]] for k in range(self.num_layers)]
+
+    def _merge_state(self, finals):
+        H = tf.stack([final[0] for final in finals])
+        if self.kind == "lstm":
+            return H, tf.stack([final[1] for final in finals])
+        return H
+
+    def _check_state(self, state, batch_size):
+        shape = (self.num_layers, batch_size, self.num_hiddens)
+        if self.kind == "lstm":
+            if not isinstance(state, (tuple, list)) or len(state) != 2:
+                raise ValueError("state of an LSTM model must be a pair (H, C) as begin_state "
+                                 "returns")
+            return (_check_state_tensor(state[0], shape, "state[0] (H)"),
+                    _check_state_tensor(state[1], shape, "state[1] (C)"))
+        if isinstance(state, (tuple, list)) and len(state) == 1:
+            state = state[0]
+        return _check_state_tensor(state, shape, "state")
+
+    def begin_state(self, batch_size=1, device=None, dtype=tf.float32):
+        """Zeros of shape (num_layers, batch, hidden); a pair (H, C) for an LSTM."""
+        check_positive_int(batch_size, "batch_size")
+        with device_scope(device):
+            H = tf.zeros((self.num_layers, batch_size, self.num_hiddens), dtype=dtype)
+            return (H, tf.zeros_like(H)) if self.kind == "lstm" else H
+
+    @property
+    def params(self):
+        return self.trainable_variables
+
+    # -- parameters in the canonical layout -------------------------------------------------
+
+    def get_numpy_params(self):
+        """The weights as a dict in the canonical (PyTorch) layout; see the module docstring."""
+        out = {}
+        for k, layer in enumerate(self._rnn_layers):
+            cell = layer.cell
+            kernel, recurrent = cell.kernel.numpy(), cell.recurrent_kernel.numpy()
+            bias = cell.bias.numpy()
+            if self.kind == "gru":
+                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
+                b_ih, b_hh = _swap_gru_gates(bias[0], 0), _swap_gru_gates(bias[1], 0)
+            else:
+                b_ih, b_hh = self._split_bias(k, bias)
+            out[f"weight_ih_l{k}"] = kernel.T
+            out[f"weight_hh_l{k}"] = recurrent.T
+            out[f"bias_ih_l{k}"], out[f"bias_hh_l{k}"] = b_ih, b_hh
+        out["dense.weight"] = self.dense.kernel.numpy().T
+        out["dense.bias"] = self.dense.bias.numpy()
+        return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
+
+    def _split_bias(self, k, bias):
+        loaded = self._bias_split.get(k)
+        if loaded is None:
+            return bias, np.zeros_like(bias)
+        b_ih, b_hh, total = loaded
+        if np.array_equal(bias, total):
+            return b_ih, b_hh
+        return bias - b_hh, b_hh  # training moved the sum: the change goes to bias_ih
+
+    def _canonical_shapes(self):
+        G, H, V = _GATES[self.kind], self.num_hiddens, self.vocab_size
+        shapes = {}
+        for k in range(self.num_layers):
+            shapes[f"weight_ih_l{k}"] = (G * H, V if k == 0 else H)
+            shapes[f"weight_hh_l{k}"] = (G * H, H)
+            shapes[f"bias_ih_l{k}"] = shapes[f"bias_hh_l{k}"] = (G * H,)
+        shapes["dense.weight"], shapes["dense.bias"] = (V, H), (V,)
+        return shapes
+
+    def set_numpy_params(self, params):
+        """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
+        if not isinstance(params, dict):
+            raise TypeError(f"params must be a dict name -> array, got {type(params).__name__}")
+        shapes = self._canonical_shapes()
+        missing, extra = set(shapes) - set(params), set(params) - set(shapes)
+        if missing or extra:
+            raise ValueError(f"params must have exactly the keys {sorted(shapes)}; missing "
+                             f"{sorted(missing)}, unexpected {sorted(extra)}")
+        p = {name: np.asarray(params[name], dtype=np.float32) for name in shapes}
+        for name, shape in shapes.items():
+            if p[name].shape != shape:
+                raise ValueError(f"params[{name!r}] must have shape {shape}, got {p[name].shape}")
+        for k, layer in enumerate(self._rnn_layers):
+            cell = layer.cell
+            kernel, recurrent = p[f"weight_ih_l{k}"].T, p[f"weight_hh_l{k}"].T
+            b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
+            if self.kind == "gru":
+                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
+                bias = np.stack([_swap_gru_gates(b_ih, 0), _swap_gru_gates(b_hh, 0)])
+            else:
+                bias = b_ih + b_hh
+                self._bias_split[k] = (b_ih.copy(), b_hh.copy(), bias.copy())
+            cell.kernel.assign(kernel)
+            cell.recurrent_kernel.assign(recurrent)
+            cell.bias.assign(bias)
+        self.dense.kernel.assign(p["dense.weight"].T)
+        self.dense.bias.assign(p["dense.bias"])
+        return self

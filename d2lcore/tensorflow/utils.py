@@ -1,0 +1,120 @@
+"""d2l's small TensorFlow helpers (devices, sgd, load_array, evaluate_loss) and argument checks."""
+
+import contextlib
+import numbers
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["try_gpu", "try_all_gpus", "sgd", "load_array", "evaluate_loss", "device_scope",
+           "device_name"]
+
+
+def try_gpu(i=0):
+    """``tf.device('/GPU:i')`` if that GPU exists, else ``tf.device('/CPU:0')`` (d2l's)."""
+    check_non_negative_int(i, "i")
+    if len(tf.config.list_physical_devices("GPU")) >= i + 1:
+        return tf.device(f"/GPU:{i}")
+    return tf.device("/CPU:0")
+
+
+def try_all_gpus():
+    """A device for every GPU, or ``[tf.device('/CPU:0')]`` when there is none (d2l's)."""
+    num_gpus = len(tf.config.list_physical_devices("GPU"))
+    return [tf.device(f"/GPU:{i}") for i in range(num_gpus)] or [tf.device("/CPU:0")]
+
+
+def device_name(device):
+    """A device's name such as '/CPU:0', from a name, a ``tf.device(...)`` object or a strategy."""
+    if device is None:
+        return try_gpu()._device_name
+    if isinstance(device, str):
+        return device
+    if hasattr(device, "_device_name"):  # what tf.device(...) returns in eager mode
+        return device._device_name
+    if isinstance(device, tf.distribute.Strategy):
+        # '/job:localhost/replica:0/task:0/device:CPU:0' -> '/CPU:0', as try_gpu() names it
+        spec = tf.DeviceSpec.from_string(device.extended.worker_devices[0])
+        return f"/{spec.device_type}:{spec.device_index or 0}"
+    raise TypeError("device must be None, a device name, tf.device(...) or a tf.distribute "
+                    f"strategy, got {type(device).__name__}")
+
+
+def device_scope(device):
+    """A context placing new tensors on ``device`` (any form ``device_name`` accepts).
+
+    d2l passes both ``try_gpu()`` and ``tf.distribute.OneDeviceStrategy`` objects
+    around.  Only placement matters here, so a strategy becomes ``tf.device`` of
+    its (first) device: inside ``strategy.scope()`` Keras 3 optimizers refuse to
+    apply gradients outside ``strategy.run``.
+    """
+    if device is None:
+        return contextlib.nullcontext()
+    return tf.device(device_name(device))
+
+
+def sgd(params, grads, lr, batch_size):
+    """Minibatch SGD, d2l's TensorFlow signature: ``param -= lr * grad / batch_size``.
+
+    TensorFlow variables do not carry their gradients (``.grad`` in PyTorch), so
+    the gradients come as a list in the same order as ``params``.
+    """
+    if len(params) != len(grads):
+        raise ValueError(f"grads must have one entry per parameter: {len(params)} params, "
+                         f"{len(grads)} grads")
+    check_positive_number(lr, "lr")
+    check_positive_number(batch_size, "batch_size")
+    for param, grad in zip(params, grads, strict=True):
+        param.assign_sub(lr * tf.convert_to_tensor(grad) / batch_size)
+
+
+def load_array(data_arrays, batch_size, is_train=True):
+    """A ``tf.data`` pipeline over tensors, shuffled when ``is_train`` (d2l's)."""
+    check_positive_int(batch_size, "batch_size")
+    dataset = tf.data.Dataset.from_tensor_slices(tuple(data_arrays))
+    if is_train:
+        dataset = dataset.shuffle(buffer_size=1000)
+    return dataset.batch(batch_size)
+
+
+def evaluate_loss(net, data_iter, loss):
+    """Mean loss of ``net`` over a dataset, calling ``loss(net(X), y)`` like d2l.
+
+    A Keras loss returns the batch mean, a hand-written one per-example values:
+    both are turned into a sum weighted by the number of examples.
+    """
+    total, count = 0.0, 0
+    for X, y in data_iter:
+        l = tf.convert_to_tensor(loss(net(X), y))
+        if l.shape.rank == 0:  # already averaged over the batch
+            n = int(tf.shape(y)[0])
+            total += float(l) * n
+        else:
+            n = int(tf.size(l))
+            total += float(tf.reduce_sum(l))
+        count += n
+    if count == 0:
+        raise ValueError("data_iter yielded no examples")
+    return total / count
+
+
+# Argument checks shared by the modules of this package.
+
+def is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_positive_int(value, name):
+    if not is_int(value) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def check_non_negative_int(value, name):
+    if not is_int(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+
+
+def check_positive_number(value, name):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not value > 0 or not np.isfinite(value):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")

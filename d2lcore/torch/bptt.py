@@ -1,0 +1,207 @@
+"""Backpropagation through time by hand (d2l 8.7), in PyTorch ops, checked against autograd.
+
+For the scratch RNN ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)``,
+``O_t = H_t W_hq + b_q`` and the mean cross-entropy ``L`` over all T*B tokens:
+
+    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T*B)
+    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the recurrence of 8.7)
+    dL/dA_t = dL/dH_t * phi'(A_t)
+    dL/dW_xh = sum_t X_t^T dL/dA_t,  dL/dW_hh = sum_t H_{t-1}^T dL/dA_t,  dL/db_h = sum_t dL/dA_t
+
+``truncate=k`` keeps, for the loss at step t, only the paths through
+H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly like
+``d2lcore.reference.bptt``.
+"""
+
+import torch
+from torch.nn import functional as F
+
+from .. import reference
+from .rnn import RNNModelScratch, check_tokens
+
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
+
+
+# ------------------------------------------------------------------------- inputs
+
+
+def _named_params(net_or_params):
+    """(dict name -> detached tensor, activation implied by a model or None)."""
+    if isinstance(net_or_params, RNNModelScratch):
+        names, tensors = net_or_params.param_names, net_or_params.params
+        activation = net_or_params.activation
+    elif isinstance(net_or_params, dict):
+        names, tensors, activation = list(net_or_params), list(net_or_params.values()), None
+    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
+        names = reference.param_names(embed_size=len(net_or_params) == 6)
+        tensors, activation = net_or_params, None
+    else:
+        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> tensor or a "
+                        f"list of 5 (or 6 with W_emb) tensors; got {type(net_or_params).__name__}")
+    params = {name: torch.as_tensor(t).detach() for name, t in zip(names, tensors, strict=True)}
+    expected = reference.param_names(embed_size="W_emb" in params)
+    if tuple(params) != tuple(expected):
+        raise ValueError(f"net_or_params must hold the parameters {expected} in this order, "
+                         f"got {tuple(params)}")
+    return params, activation
+
+
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
+    params, implied = _named_params(net_or_params)
+    activation = activation or implied or "tanh"
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, got {activation!r}")
+    if truncate is not None and (isinstance(truncate, bool) or not isinstance(truncate, int)
+                                 or truncate < 1):
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    vocab_size = params["W_hq"].shape[1]
+    X, Y = check_tokens(X, vocab_size, "X"), check_tokens(Y, vocab_size, "Y")
+    if X.shape != Y.shape:
+        raise ValueError(f"Y must have the shape of X {tuple(X.shape)}, got {tuple(Y.shape)}")
+    H0 = _initial_state(state, X.shape[0], params["W_hh"])
+    return params, activation, X, Y, H0
+
+
+def _initial_state(state, batch_size, W_hh):
+    if state is None:
+        return torch.zeros((batch_size, W_hh.shape[0]), dtype=W_hh.dtype, device=W_hh.device)
+    if isinstance(state, (tuple, list)):  # the model's (H,)
+        (state,) = state
+    H0 = torch.as_tensor(state, dtype=W_hh.dtype).detach()
+    if tuple(H0.shape) != (batch_size, W_hh.shape[0]):
+        raise ValueError(f"state must have shape {(batch_size, W_hh.shape[0])}, "
+                         f"got {tuple(H0.shape)}")
+    return H0
+
+
+def _step_inputs(params, X):
+    """Per-step inputs (num_steps, batch, num_inputs): one-hot rows or embedding rows."""
+    if "W_emb" in params:
+        return F.embedding(X.T, params["W_emb"])
+    return F.one_hot(X.T, params["W_xh"].shape[0]).to(params["W_xh"].dtype)
+
+
+def _act(activation):
+    return torch.tanh if activation == "tanh" else torch.relu
+
+
+def _act_grad(H, activation):
+    """phi'(A_t) written with H_t = phi(A_t): 1 - H^2 for tanh, [H > 0] for ReLU."""
+    return 1 - H * H if activation == "tanh" else (H > 0).to(H.dtype)
+
+
+# -------------------------------------------------------------------- by hand
+
+
+def _manual_backward(params, activation, X, Y, H0, truncate):
+    """Gradients and, for full BPTT, the list of dL/dH_t, without autograd."""
+    p = params
+    inputs = _step_inputs(p, X)
+    num_steps, batch = inputs.shape[:2]
+    states = [H0]  # states[t] is H_{t-1}: the input state of step t
+    for x in inputs:
+        states.append(_act(activation)(x @ p["W_xh"] + states[-1] @ p["W_hh"] + p["b_h"]))
+    Hs = torch.stack(states[1:])  # (num_steps, batch, hidden)
+    outputs = Hs.reshape(num_steps * batch, -1) @ p["W_hq"] + p["b_q"]
+    y = Y.T.reshape(-1)
+    d_out = torch.softmax(outputs, dim=1)
+    d_out[torch.arange(len(y)), y] -= 1
+    d_out = (d_out / len(y)).reshape(num_steps, batch, -1)
+
+    grads = {name: torch.zeros_like(value) for name, value in p.items()}
+    grads["W_hq"] = torch.einsum("tbh,tbv->hv", Hs, d_out)
+    grads["b_q"] = d_out.sum(dim=(0, 1))
+    d_inputs = torch.zeros_like(inputs)
+
+    def step_back(t, dH):
+        """Push dL/dH_t through step t into the parameters; return dL/dH_{t-1}."""
+        dA = dH * _act_grad(Hs[t], activation)
+        grads["W_xh"] += inputs[t].T @ dA
+        grads["W_hh"] += states[t].T @ dA
+        grads["b_h"] += dA.sum(dim=0)
+        d_inputs[t] += dA @ p["W_xh"].T
+        return dA @ p["W_hh"].T
+
+    hidden_grads = []
+    if truncate is None:
+        dH_next = torch.zeros_like(H0)  # the part of dL/dH_t that comes from step t+1
+        for t in reversed(range(num_steps)):
+            dH = dH_next + d_out[t] @ p["W_hq"].T
+            hidden_grads.append(dH)
+            dH_next = step_back(t, dH)
+        hidden_grads.reverse()
+    else:
+        for t in range(num_steps):
+            dH = d_out[t] @ p["W_hq"].T
+            for s in range(t, max(t - truncate, -1), -1):
+                dH = step_back(s, dH)
+    if "W_emb" in p:
+        grads["W_emb"].index_add_(0, X.T.reshape(-1), d_inputs.reshape(num_steps * batch, -1))
+    return grads, hidden_grads
+
+
+def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """dL/d(each parameter) by the explicit recurrence of d2l 8.7, no autograd.
+
+    ``net_or_params``: an ``RNNModelScratch``, a dict name -> tensor, or the
+    list in reference order.  ``activation`` defaults to the model's (tanh for
+    bare parameters).  Returns a dict name -> gradient tensor.
+    """
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
+    with torch.no_grad():
+        grads, _ = _manual_backward(params, activation, X, Y, H0, truncate)
+    return grads
+
+
+def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
+    """``[||dL/dH_1||, ..., ||dL/dH_T||]`` (Frobenius norm over the batch), full BPTT.
+
+    Plotted against t this shows gradients vanishing or exploding back in time.
+    """
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    with torch.no_grad():
+        _, hidden_grads = _manual_backward(params, activation, X, Y, H0, None)
+    return [float(torch.linalg.vector_norm(dH)) for dH in hidden_grads]
+
+
+# ------------------------------------------------------------------- by autograd
+
+
+def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
+    """The same gradients as ``bptt_grads``, computed by PyTorch's autograd.
+
+    With ``truncate=k`` the loss at step t is recomputed from the detached
+    state H_{t-k}, so autograd sees only the last k steps, as the definition says.
+    """
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
+    p = {name: t.clone().requires_grad_(True) for name, t in params.items()}
+    act = _act(activation)
+    inputs = _step_inputs(p, X)
+    num_steps, batch = inputs.shape[:2]
+    y = Y.T.reshape(num_steps, batch)
+
+    def run(H, first, last):
+        for s in range(first, last + 1):
+            H = act(inputs[s] @ p["W_xh"] + H @ p["W_hh"] + p["b_h"])
+        return H
+
+    if truncate is None:
+        H, logits = H0, []
+        for t in range(num_steps):
+            H = run(H, t, t)
+            logits.append(H @ p["W_hq"] + p["b_q"])
+        loss = F.cross_entropy(torch.cat(logits), y.reshape(-1))
+    else:
+        with torch.no_grad():  # every H_t, as constants to restart from
+            states = [H0]
+            for t in range(num_steps):
+                states.append(run(states[-1], t, t))
+        loss = 0.0
+        for t in range(num_steps):
+            first = max(t - truncate + 1, 0)
+            H = run(states[first], first, t)
+            logits = H @ p["W_hq"] + p["b_q"]
+            loss = loss + F.cross_entropy(logits, y[t], reduction="sum") / (num_steps * batch)
+    grads = torch.autograd.grad(loss, list(p.values()), allow_unused=True)
+    return {name: torch.zeros_like(p[name]) if g is None else g
+            for name, g in zip(p, grads, strict=True)}

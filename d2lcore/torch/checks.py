@@ -1,0 +1,88 @@
+"""Exercise checkers for PyTorch notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
+
+The checking logic lives in :mod:`d2lcore.checks` (framework-neutral, compared
+with numpy references); this module only converts tensors and calls autograd.
+Each checker prints its verdict and returns a ``CheckResult``.
+"""
+
+import types
+
+import numpy as np
+import torch
+
+from .. import checks as _checks
+
+__all__ = [
+    "check_rnn",
+    "check_grad_clipping",
+    "check_ar_features",
+    "check_one_hot_matmul",
+    "check_embedding",
+]
+
+
+class TorchAdapter(_checks.Adapter):
+    framework = "pytorch"
+    clipping_call = "grad_clipping(net, theta) with net.params holding tensors whose .grad is set"
+
+    def tensor(self, array):
+        return torch.from_numpy(np.array(array))
+
+    def numpy(self, value):
+        if isinstance(value, torch.Tensor):
+            return value.detach().cpu().numpy()
+        return np.asarray(value)
+
+    def dot_sum(self, a, b):
+        return (a * b).sum()
+
+    def value_and_grads(self, fn, arrays):
+        variables = [torch.tensor(np.array(a), requires_grad=True) for a in arrays]
+        value = fn(*variables)
+        if not isinstance(value, torch.Tensor) or not value.requires_grad:
+            return float(self.numpy(value)), [None] * len(variables)
+        value.backward()
+        grads = [None if v.grad is None else v.grad.numpy() for v in variables]
+        return float(value.detach()), grads
+
+    def run_clipping(self, fn, grads, theta):
+        # Parameters like RNNModelScratch's: leaf tensors with their gradient filled in.
+        params = []
+        for g in grads:
+            p = torch.zeros(g.shape, requires_grad=True)
+            p.grad = torch.tensor(g)
+            params.append(p)
+        returned = fn(types.SimpleNamespace(params=params), theta)
+        return [None if p.grad is None else p.grad.numpy().copy() for p in params], returned
+
+
+_ADAPTER = TorchAdapter()
+
+
+def check_rnn(rnn_fn, activation="tanh"):
+    """Check ``rnn_fn(inputs, state, params) -> (outputs, (H,))`` (d2l 8.5's ``rnn``).
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) tensors, ``params`` is
+    [W_xh, W_hh, b_h, W_hq, b_q]; ``activation`` is the one the hidden layer should use.
+    """
+    return _checks.check_rnn(rnn_fn, _ADAPTER, activation=activation)
+
+
+def check_grad_clipping(clip_fn):
+    """Check ``clip_fn(net, theta)`` rescales each ``p.grad`` of net.params by the global norm."""
+    return _checks.check_grad_clipping(clip_fn, _ADAPTER)
+
+
+def check_ar_features(features_fn):
+    """Check ``features_fn(x, tau) -> (features (T-tau, tau), labels (T-tau, 1))`` (d2l 8.1)."""
+    return _checks.check_ar_features(features_fn, _ADAPTER)
+
+
+def check_one_hot_matmul(fn):
+    """Check ``fn(X, W) == one_hot(X, len(W)) @ W`` with shape X.shape + (embed_size,)."""
+    return _checks.check_one_hot_matmul(fn, _ADAPTER)
+
+
+def check_embedding(fn):
+    """Check the embedding lookup ``fn(X, W) == W[X]`` (values and gradient)."""
+    return _checks.check_embedding(fn, _ADAPTER)

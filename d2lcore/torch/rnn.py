@@ -1,0 +1,448 @@
+"""Recurrent language models in PyTorch: from scratch (d2l 8.5) and concise (d2l 8.6).
+
+From scratch
+    ``get_params``, ``init_rnn_state`` and ``rnn`` are the three pieces of d2l
+    8.5; ``RNNModelScratch`` wires them together.  With the library pieces the
+    model has two forward paths computing the same function:
+
+    - ``fast=False``: the readable loop, one step at a time over one-hot (or
+      embedded) inputs, exactly as written in the book;
+    - ``fast=True`` (default): the same function computed in bulk.  The input
+      projections of all steps come at once (rows of ``W_xh`` gathered by
+      token id instead of one-hot products; an embedding goes through one
+      product), the recurrence runs as one autograd node whose backward is
+      the explicit BPTT of d2l 8.7 (see ``_Recurrence``), and the outputs of
+      all steps come from one product with ``W_hq``.  The unit tests check
+      that both paths give the same outputs and the same gradients.
+
+Concise
+    ``RNNModel`` wraps ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (any number of
+    layers) with one-hot inputs and a dense output layer, as in d2l.
+
+Canonical parameter layout (``RNNModel.get_numpy_params``)
+    The workbook's canonical layout *is* PyTorch's, so the mapping here is the
+    identity: ``weight_ih_l{k}`` (G*H, inputs), ``weight_hh_l{k}`` (G*H, H),
+    ``bias_ih_l{k}`` and ``bias_hh_l{k}`` (G*H,) with the gate blocks stacked in
+    PyTorch's order (GRU: r, z, n; LSTM: i, f, g, o) and both biases kept
+    separately (the GRU's ``bias_hh`` n-block sits inside the reset product,
+    so the two biases are not interchangeable there).  The output layer is the
+    attribute ``linear`` (d2l's name) and maps to ``dense.weight`` (V, H) and
+    ``dense.bias`` (V,).
+"""
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .. import reference
+from .utils import check_positive_int, try_gpu
+
+__all__ = [
+    "get_params",
+    "init_rnn_state",
+    "rnn",
+    "rnn_relu",
+    "RNNModelScratch",
+    "RNNModel",
+    "make_rnn_layer",
+    "RNN_KINDS",
+]
+
+RNN_KINDS = ("rnn", "gru", "lstm")
+_LAYER_CLASSES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+# make_rnn_layer builds layers before the vocabulary size is known; RNNModel fixes them up.
+_DEFERRED_INPUT = "_d2lcore_deferred_input_size"
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_activation(activation):
+    if activation not in reference.ACTIVATIONS:
+        raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, got {activation!r}")
+
+
+def _check_embed_size(embed_size):
+    if embed_size is not None:
+        check_positive_int(embed_size, "embed_size")
+
+
+def check_tokens(X, vocab_size, name="X"):
+    """``X`` as an int64 tensor after checking it is 2-D, integer and inside the vocabulary."""
+    if not isinstance(X, torch.Tensor):
+        X = torch.as_tensor(np.asarray(X))
+    if X.dim() != 2:
+        raise ValueError(f"{name} must be a 2-D integer tensor (batch_size, num_steps), "
+                         f"got shape {tuple(X.shape)}")
+    if X.dtype.is_floating_point or X.dtype.is_complex or X.dtype == torch.bool:
+        raise ValueError(f"{name} must hold integer token ids, got dtype {X.dtype}")
+    if X.numel() == 0:
+        raise ValueError(f"{name} must have at least one token, got shape {tuple(X.shape)}")
+    low, high = torch.aminmax(X)
+    if int(low) < 0 or int(high) >= vocab_size:
+        raise ValueError(f"{name} holds token ids in [{int(low)}, {int(high)}], "
+                         f"allowed are 0..{vocab_size - 1} (vocab_size={vocab_size})")
+    return X.long()
+
+
+def _check_state_tensor(H, shape, what):
+    if not isinstance(H, torch.Tensor) or tuple(H.shape) != shape:
+        got = tuple(H.shape) if isinstance(H, torch.Tensor) else type(H).__name__
+        raise ValueError(f"state must be {what} with tensors of shape {shape}, got {got}")
+
+
+# --------------------------------------------------------------- from scratch (d2l 8.5)
+
+
+def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
+    """Parameters ``[W_emb,] W_xh, W_hh, b_h, W_hq, b_q`` (d2l init), ready for autograd.
+
+    Weights are N(0, 0.01^2) and biases zero, as in d2l; a learned embedding
+    ``W_emb`` starts N(0, 1).  With ``seed`` the values come from
+    ``d2lcore.reference.init_params``, so every framework starts from the same
+    numbers; without it PyTorch's global generator draws them.
+    """
+    check_positive_int(vocab_size, "vocab_size")
+    check_positive_int(num_hiddens, "num_hiddens")
+    _check_embed_size(embed_size)
+    if seed is not None:
+        arrays = reference.init_params(vocab_size, num_hiddens, seed=seed, embed_size=embed_size)
+        params = [torch.tensor(arrays[name], device=device)
+                  for name in reference.param_names(embed_size)]
+    else:
+        num_inputs = embed_size or vocab_size
+        params = [] if embed_size is None else [torch.randn((vocab_size, embed_size),
+                                                            device=device)]
+        params += [
+            torch.randn((num_inputs, num_hiddens), device=device) * 0.01,
+            torch.randn((num_hiddens, num_hiddens), device=device) * 0.01,
+            torch.zeros(num_hiddens, device=device),
+            torch.randn((num_hiddens, vocab_size), device=device) * 0.01,
+            torch.zeros(vocab_size, device=device),
+        ]
+    for param in params:
+        param.requires_grad_(True)
+    return params
+
+
+# RNNModelScratch's argument ``get_params`` shadows the function inside the class.
+_library_get_params = get_params
+
+
+def init_rnn_state(batch_size, num_hiddens, device):
+    """The initial hidden state as a one-element tuple ``(H,)``, H zeros (batch, hidden)."""
+    return (torch.zeros((batch_size, num_hiddens), device=device),)
+
+
+def _rnn_loop(inputs, state, params, activation_fn):
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    (H,) = state
+    outputs = []
+    for X in inputs:  # X: one time step, (batch_size, num_inputs)
+        H = activation_fn(X @ W_xh + H @ W_hh + b_h)
+        outputs.append(H @ W_hq + b_q)
+    return torch.cat(outputs, dim=0), (H,)
+
+
+def rnn(inputs, state, params):
+    """The readable tanh RNN of d2l 8.5 over inputs of shape (num_steps, batch, num_inputs)."""
+    return _rnn_loop(inputs, state, params, torch.tanh)
+
+
+def rnn_relu(inputs, state, params):
+    """The same loop with a ReLU activation."""
+    return _rnn_loop(inputs, state, params, torch.relu)
+
+
+_LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+
+
+class _Recurrence(torch.autograd.Function):
+    """``H_t = phi(XW_t + H_{t-1} W_hh)`` for t = 1..T, with the backward pass of d2l 8.7.
+
+    ``XW`` (T, batch, hidden) holds the input projections ``X_t W_xh + b_h`` of
+    every step.  Autograd would record a few small operations per step; here
+    the forward loop records nothing, and the backward runs the 8.7 recurrence
+    ``dA_t = (dH_t + dA_{t+1} W_hh^T) * phi'(A_t)`` once, then gets ``dW_hh``
+    from one large product over all steps instead of one small product per step.
+    """
+
+    @staticmethod
+    def forward(ctx, XW, H0, W_hh, activation):
+        Hs = torch.empty_like(XW)
+        H = H0
+        for t in range(XW.shape[0]):
+            H = torch.addmm(XW[t], H, W_hh, out=Hs[t])  # A_t, written straight into Hs
+            if activation == "tanh":
+                H.tanh_()
+            else:
+                H.relu_()
+        ctx.activation = activation
+        ctx.save_for_backward(H0, Hs, W_hh)
+        return Hs
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, dHs):
+        H0, Hs, W_hh = ctx.saved_tensors
+        # phi'(A_t) from H_t = phi(A_t): 1 - H_t^2 for tanh, [H_t > 0] for ReLU.
+        if ctx.activation == "tanh":
+            act_grad = 1 - Hs * Hs
+        else:
+            act_grad = (Hs > 0).to(Hs.dtype)
+        dA = torch.empty_like(dHs)
+        dH = torch.zeros_like(H0)  # dL/dH_t from step t+1
+        for t in reversed(range(dHs.shape[0])):
+            torch.mul(dHs[t] + dH, act_grad[t], out=dA[t])
+            dH = dA[t] @ W_hh.T
+        # dW_hh = sum_t H_{t-1}^T dA_t, with H_0 apart (it is not in Hs).
+        num_hiddens = Hs.shape[-1]
+        dW_hh = H0.T @ dA[0]
+        if Hs.shape[0] > 1:
+            dW_hh += Hs[:-1].reshape(-1, num_hiddens).T @ dA[1:].reshape(-1, num_hiddens)
+        return dA, dH, dW_hh, None
+
+
+def _fast_forward(X, H, params, activation, embedded):
+    """The readable loop's function: gathered inputs, one recurrence, one output product."""
+    if embedded:
+        W_emb, W_xh, W_hh, b_h, W_hq, b_q = params
+        inputs = F.embedding(X.T, W_emb)  # (num_steps, batch, embed_size)
+        XW = torch.addmm(b_h, inputs.reshape(-1, inputs.shape[-1]), W_xh)
+        XW = XW.reshape(X.shape[1], X.shape[0], -1)
+    else:
+        W_xh, W_hh, b_h, W_hq, b_q = params
+        # one_hot(x) @ W_xh is row x of W_xh: gather the rows instead of multiplying.
+        XW = F.embedding(X.T, W_xh) + b_h
+    Hs = _Recurrence.apply(XW, H, W_hh, activation)
+    outputs = torch.addmm(b_q, Hs.reshape(-1, Hs.shape[-1]), W_hq)
+    # clone: Hs[-1] is a view, and d2l-style loops call detach_() on the state.
+    return outputs, (Hs[-1].clone(),)
+
+
+class RNNModelScratch:
+    """An RNN language model from scratch (d2l-zh 8.5's class, same positional signature).
+
+    ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
+    ``get_params``, ``init_rnn_state`` and ``rnn`` (or ``rnn_relu``); pass your
+    own to use them exactly as d2l does.  Keyword-only extensions, for the
+    library pieces: ``activation`` ('tanh' or 'relu'), ``embed_size`` (a
+    learned embedding instead of one-hot inputs), ``seed`` (reference
+    initialisation) and ``fast`` (the fast path, see the module docstring).
+    """
+
+    def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
+                 forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
+        check_positive_int(vocab_size, "vocab_size")
+        check_positive_int(num_hiddens, "num_hiddens")
+        _check_embed_size(embed_size)
+        activation = self._resolve_activation(activation, forward_fn)
+        own_params = get_params is not None and get_params is not _library_get_params
+        if own_params and (embed_size is not None or seed is not None):
+            raise ValueError("embed_size and seed apply to the library get_params only; "
+                             "got them together with your own get_params")
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        self.device = try_gpu() if device is None else device
+        self.activation, self.embed_size, self.fast = activation, embed_size, fast
+        self.embedded = embed_size is not None
+        if own_params:
+            self.params = get_params(vocab_size, num_hiddens, self.device)
+        else:
+            self.params = _library_get_params(vocab_size, num_hiddens, self.device,
+                                              embed_size=embed_size, seed=seed)
+        self.init_state = init_rnn_state if init_state is None else init_state
+        if forward_fn is None:
+            forward_fn = rnn if activation == "tanh" else rnn_relu
+        self.forward_fn = forward_fn
+        # The fast path and the state checks only apply when every piece is the library's.
+        self.library_pieces = (not own_params and self.init_state is init_rnn_state
+                               and forward_fn in _LIBRARY_FORWARDS)
+
+    @staticmethod
+    def _resolve_activation(activation, forward_fn):
+        implied = _LIBRARY_FORWARDS.get(forward_fn)
+        if activation is None:
+            return implied or "tanh"
+        _check_activation(activation)
+        if implied is not None and implied != activation:
+            raise ValueError(f"activation={activation!r} contradicts forward_fn="
+                             f"{forward_fn.__name__} (a {implied} RNN)")
+        return activation
+
+    @property
+    def param_names(self):
+        """Names of ``self.params`` in order, as in ``d2lcore.reference``."""
+        count = len(self.params)
+        if count in (5, 6):  # the d2l parameters, with a learned embedding in front when 6
+            return reference.param_names(embed_size=count == 6)
+        return tuple(f"param{i}" for i in range(count))
+
+    def __call__(self, X, state):
+        X = check_tokens(X, self.vocab_size)
+        if self.library_pieces:
+            if not isinstance(state, (tuple, list)) or len(state) != 1:
+                raise ValueError(f"state must be a tuple (H,) as begin_state returns, got "
+                                 f"{type(state).__name__}")
+            _check_state_tensor(state[0], (X.shape[0], self.num_hiddens), "(H,)")
+            if self.fast:
+                return _fast_forward(X, state[0], self.params, self.activation, self.embedded)
+        if self.embedded:
+            return self.forward_fn(F.embedding(X.T, self.params[0]), state, self.params[1:])
+        inputs = F.one_hot(X.T, self.vocab_size).to(torch.float32)
+        return self.forward_fn(inputs, state, self.params)
+
+    def begin_state(self, batch_size, device=None):
+        """``init_state(batch_size, num_hiddens, device)``: ``(H,)`` with zeros by default."""
+        check_positive_int(batch_size, "batch_size")
+        return self.init_state(batch_size, self.num_hiddens,
+                               self.device if device is None else device)
+
+    def get_numpy_params(self):
+        """Parameters as a dict name -> float32 numpy array (a copy)."""
+        return _to_numpy_dict(zip(self.param_names, self.params, strict=True))
+
+    def set_numpy_params(self, arrays):
+        """Load a dict name -> array of exactly this model's names and shapes."""
+        _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
+
+
+
+def _to_numpy_dict(named_tensors):
+    return {name: t.detach().cpu().numpy().astype(np.float32, copy=True)
+            for name, t in named_tensors}
+
+
+def _load_numpy_dict(targets, arrays):
+    if not isinstance(arrays, dict):
+        raise TypeError(f"params must be a dict name -> array, got {type(arrays).__name__}")
+    if set(arrays) != set(targets):
+        missing, extra = sorted(set(targets) - set(arrays)), sorted(set(arrays) - set(targets))
+        raise ValueError(f"params must have exactly the keys {sorted(targets)}; "
+                         f"missing {missing}, unexpected {extra}")
+    for name, target in targets.items():
+        value = np.asarray(arrays[name])
+        if value.shape != tuple(target.shape):
+            raise ValueError(f"params[{name!r}] must have shape {tuple(target.shape)}, "
+                             f"got {value.shape}")
+    with torch.no_grad():
+        for name, target in targets.items():
+            target.copy_(torch.as_tensor(np.asarray(arrays[name]), dtype=target.dtype))
+
+
+# ------------------------------------------------------------------- concise (d2l 8.6)
+
+
+def make_rnn_layer(kind, num_hiddens, num_layers=1, *, input_size=None):
+    """``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` for kind 'rnn' / 'gru' / 'lstm' (time-major).
+
+    PyTorch layers need their input size up front; without ``input_size`` the
+    layer is built for a placeholder size and ``RNNModel`` resizes its first
+    input weight to the vocabulary size (re-drawn with PyTorch's own init).
+    """
+    if kind not in RNN_KINDS:
+        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
+    check_positive_int(num_hiddens, "num_hiddens")
+    check_positive_int(num_layers, "num_layers")
+    if input_size is not None:
+        check_positive_int(input_size, "input_size")
+    layer = _LAYER_CLASSES[kind](input_size or 1, num_hiddens, num_layers)
+    if input_size is None:
+        setattr(layer, _DEFERRED_INPUT, True)
+    return layer
+
+
+def _set_input_size(layer, input_size):
+    """Give a deferred layer first-layer input weights for ``input_size`` inputs."""
+    bound = 1.0 / math.sqrt(layer.hidden_size)
+    suffixes = ("", "_reverse") if layer.bidirectional else ("",)
+    for suffix in suffixes:
+        old = getattr(layer, f"weight_ih_l0{suffix}")
+        new = torch.empty((old.shape[0], input_size), dtype=old.dtype, device=old.device)
+        # RNNBase.__setattr__ keeps the layer's flat weight list in step with the new tensor.
+        setattr(layer, f"weight_ih_l0{suffix}", nn.Parameter(new.uniform_(-bound, bound)))
+    layer.input_size = input_size
+    delattr(layer, _DEFERRED_INPUT)
+
+
+def _layer_kind(layer):
+    return {"RNN_TANH": "rnn", "RNN_RELU": "rnn", "GRU": "gru", "LSTM": "lstm"}[layer.mode]
+
+
+class RNNModel(nn.Module):
+    """d2l's concise language model: one-hot inputs -> ``rnn_layer`` -> dense layer."""
+
+    def __init__(self, rnn_layer, vocab_size, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(rnn_layer, nn.RNNBase):
+            raise TypeError(f"rnn_layer must be an nn.RNN, nn.GRU or nn.LSTM, "
+                            f"got {type(rnn_layer).__name__}")
+        check_positive_int(vocab_size, "vocab_size")
+        if rnn_layer.batch_first or rnn_layer.proj_size:
+            raise ValueError("rnn_layer must be time-major without projection "
+                             "(batch_first=False, proj_size=0)")
+        if getattr(rnn_layer, _DEFERRED_INPUT, False):
+            _set_input_size(rnn_layer, vocab_size)
+        elif rnn_layer.input_size != vocab_size:
+            raise ValueError(f"rnn_layer.input_size ({rnn_layer.input_size}) must equal "
+                             f"vocab_size ({vocab_size}): the inputs are one-hot vectors")
+        self.rnn = rnn_layer
+        self.kind = _layer_kind(rnn_layer)
+        self.vocab_size = vocab_size
+        self.num_hiddens = rnn_layer.hidden_size
+        self.num_directions = 2 if rnn_layer.bidirectional else 1
+        self.linear = nn.Linear(self.num_hiddens * self.num_directions, vocab_size)
+
+    def _state_shape(self, batch_size):
+        return (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
+
+    def forward(self, inputs, state):
+        X = check_tokens(inputs, self.vocab_size, "inputs")
+        self._check_state(state, X.shape[0])
+        X = F.one_hot(X.T, self.vocab_size).to(self.linear.weight.dtype)
+        Y, state = self.rnn(X, state)
+        # (num_steps, batch, hidden) -> (num_steps * batch, hidden): time-major rows, as in d2l.
+        return self.linear(Y.reshape(-1, Y.shape[-1])), state
+
+    def _check_state(self, state, batch_size):
+        if state is None:  # PyTorch's layers start from zeros then
+            return
+        shape = self._state_shape(batch_size)
+        if self.kind == "lstm":
+            if not isinstance(state, (tuple, list)) or len(state) != 2:
+                raise ValueError(f"state must be a tuple (H, C) for an LSTM, "
+                                 f"got {type(state).__name__}")
+            for s in state:
+                _check_state_tensor(s, shape, "(H, C)")
+        else:
+            _check_state_tensor(state, shape, "one tensor H")
+
+    def begin_state(self, batch_size=1, device=None):
+        """Zero state: H of shape (layers * directions, batch, hidden), or (H, C) for an LSTM.
+
+        Accepts the workbook's order ``begin_state(batch_size, device)`` and also
+        d2l-zh's ``begin_state(device, batch_size)`` (recognised by the types).
+        """
+        if isinstance(batch_size, (torch.device, str)):
+            batch_size, device = (1 if device is None else device), batch_size
+        check_positive_int(batch_size, "batch_size")
+        if device is None:
+            device = self.linear.weight.device
+        H = torch.zeros(self._state_shape(batch_size), device=device)
+        return (H, torch.zeros_like(H)) if self.kind == "lstm" else H
+
+    def _canonical_tensors(self):
+        named = dict(self.rnn.named_parameters())
+        named["dense.weight"] = self.linear.weight
+        named["dense.bias"] = self.linear.bias
+        return named
+
+    def get_numpy_params(self):
+        """Parameters in the canonical (PyTorch) layout, name -> float32 numpy array."""
+        return _to_numpy_dict(self._canonical_tensors().items())
+
+    def set_numpy_params(self, arrays):
+        """Load parameters given in the canonical layout (see the module docstring)."""
+        _load_numpy_dict(self._canonical_tensors(), arrays)
