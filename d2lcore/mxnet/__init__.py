@@ -35,7 +35,7 @@ from .bptt import autograd_grads, bptt_grads, hidden_grad_norms  # noqa: E402
 from .checks import *  # noqa: E402,F403 - exercise checkers: d2l.check_rnn(...)
 from .checks import __all__ as _checks_all  # noqa: E402
 from .rnn import (  # noqa: E402
-    LAYER_KINDS,
+    RNN_KINDS,
     RNNModel,
     RNNModelScratch,
     get_params,
@@ -53,35 +53,9 @@ from .train import (  # noqa: E402
     train_ch8,
     train_epoch_ch8,
 )
+from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E402
 
 FRAMEWORK = "mxnet"
-
-
-def try_gpu(i=0):
-    """GPU ``i`` when it exists, else the CPU (d2l)."""
-    return npx.gpu(i) if npx.num_gpus() >= i + 1 else npx.cpu()
-
-
-def try_all_gpus():
-    """Every GPU, or ``[cpu()]`` when there is none (d2l)."""
-    devices = [npx.gpu(i) for i in range(npx.num_gpus())]
-    return devices if devices else [npx.cpu()]
-
-
-def load_array(data_arrays, batch_size, is_train=True):
-    """A Gluon DataLoader over in-memory arrays, shuffled for training (d2l)."""
-    dataset = gluon.data.ArrayDataset(*data_arrays)
-    return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
-
-
-def evaluate_loss(net, data_iter, loss):
-    """Mean of ``loss(net(X), y)`` over a dataset (d2l)."""
-    total, count = 0.0, 0
-    for X, y in data_iter:
-        l = loss(net(X), y)
-        total += float(l.sum())
-        count += l.size
-    return total / count
 
 
 # Short tensor helpers that d2l's chapter-8 MXNet code calls as d2l.<name>.
@@ -128,7 +102,7 @@ __all__ = list(_core_all) + [
     "try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "sgd",
     "SeqDataLoader", "load_data", "load_data_time_machine",
     "get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
-    "make_rnn_layer", "LAYER_KINDS",
+    "make_rnn_layer", "RNN_KINDS",
     "grad_norm", "grad_clipping", "train_epoch_ch8", "train_ch8", "predict_ch8",
     "bptt_grads", "autograd_grads", "hidden_grad_norms",
     "get_net", "train_autoregressor", "predict_multistep", "predict_k_step", "RNNAutoregressor",

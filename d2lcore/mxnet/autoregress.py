@@ -25,12 +25,15 @@ def _check_int(name, value, low):
     return int(value)
 
 
-def get_net(*, seed=None):
+def get_net(num_inputs=4, num_hiddens=10, *, seed=None):
     """d2l 8.1's MLP: tau=4 inputs -> 10 ReLU units -> 1 output, Xavier-initialised."""
+    num_inputs = _check_int("num_inputs", num_inputs, 1)
+    num_hiddens = _check_int("num_hiddens", num_hiddens, 1)
     if seed is not None:
         mx.random.seed(seed)
     net = nn.Sequential()
-    net.add(nn.Dense(10, activation="relu"), nn.Dense(1))
+    net.add(nn.Dense(num_hiddens, activation="relu", in_units=num_inputs),
+            nn.Dense(1, in_units=num_hiddens))
     net.initialize(init.Xavier())
     return net
 

@@ -48,10 +48,10 @@ __all__ = [
     "RNNModelScratch",
     "RNNModel",
     "make_rnn_layer",
-    "LAYER_KINDS",
+    "RNN_KINDS",
 ]
 
-LAYER_KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = ("rnn", "gru", "lstm")
 _MODES = {"tanh": "rnn_tanh", "relu": "rnn_relu"}
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
 _HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
@@ -333,8 +333,8 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     The RNN uses tanh like PyTorch, Keras and d2l's other frameworks; note that
     Gluon's own ``rnn.RNN`` defaults to ReLU.
     """
-    if kind not in LAYER_KINDS:
-        raise ValueError(f"kind must be one of {LAYER_KINDS}, got {kind!r}")
+    if kind not in RNN_KINDS:
+        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
     num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
     num_layers = _check_positive_int("num_layers", num_layers)
     if kind == "rnn":
