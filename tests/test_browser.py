@@ -134,8 +134,12 @@ def test_tabs_sync_and_persist(site, browser):
     links = [a.get_attribute("href") for a in
              browser.find_elements(By.CSS_SELECTOR, "a.reference.download")]
     assert sum(href.endswith(".ipynb") for href in links) >= 3, f"{first}: notebook links {links}"
-    # Math is emitted for MathJax, which the page loads.
-    assert browser.find_elements(By.CSS_SELECTOR, "script[src*='mathjax']"), "no MathJax"
+    # Math renders: the book serves MathJax itself, so typesetting works offline too.
+    assert browser.find_elements(By.CSS_SELECTOR, "script[src*='_static/mathjax']"), "no MathJax"
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "mjx-container"),
+        f"{first}: MathJax typeset no formula")
+    assert not browser.find_elements(By.CSS_SELECTOR, "mjx-merror"), f"{first}: TeX errors"
     _shot(browser, f"{first}_before.png")
 
     # One click on the first TensorFlow tab switches them all.
