@@ -235,16 +235,16 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
         if animator is not None and (epoch + 1) % 10 == 0:
             animator.add(epoch + 1, [ppl])
     history.seconds = timer.stop()
-    if verbose:
+    if history.diverged_epoch is not None:
+        # Said whatever `verbose` is, as in the other frameworks: a silent NaN run misleads.
+        print(f"training diverged at epoch {history.diverged_epoch}: the loss became "
+              "non-finite, training stopped (try clipping or a smaller learning rate)")
+    elif verbose:
         _report(history, net, vocab, device)
     return history
 
 
 def _report(history, net, vocab, device):
-    if history.diverged_epoch is not None:
-        print(f"training diverged at epoch {history.diverged_epoch}: the loss became "
-              "non-finite (try a smaller lr or gradient clipping)")
-        return
     print(f"perplexity {history.final_perplexity:.1f}, "
           f"{history.tokens_per_sec:.1f} tokens/sec on {device}")
     print(predict_ch8("time traveller", 50, net, vocab, device))

@@ -221,11 +221,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=Fa
         if not math.isfinite(ppl):
             history.diverged_epoch = epoch + 1
             break
-        if (epoch + 1) % 10 == 0:
-            if verbose:
-                print(predict("time traveller"))
-            if animator is not None:
-                animator.add(epoch + 1, [ppl])
+        if (epoch + 1) % 10 == 0 and animator is not None:
+            animator.add(epoch + 1, [ppl])
     history.tokens_per_sec = tokens / train_seconds if train_seconds > 0 else 0.0
     history.seconds = time.perf_counter() - start
     if history.diverged_epoch is not None:
