@@ -217,7 +217,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     animator = None
     if animate:
         animator = Animator(xlabel="epoch", ylabel="perplexity", legend=["train"],
-                            xlim=[10, num_epochs])
+                            xlim=[10, num_epochs] if num_epochs > 10 else None)
     history, timer = TrainHistory(), Timer()
     for epoch in range(num_epochs):
         norms = []

@@ -358,7 +358,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, strategy=None, use_random_
     animator = None
     if animate:
         animator = Animator(xlabel="epoch", ylabel="perplexity", legend=["train"],
-                            xlim=[10, num_epochs])
+                            xlim=[10, num_epochs] if num_epochs > 10 else None)
     tokens = 0.0
     with device_scope(strategy):
         for epoch in range(num_epochs):
