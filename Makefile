@@ -16,7 +16,8 @@ JOBS ?= 2
 NOTEBOOK_ARGS ?=
 HTML_LOG := _build/jupyter-book.log
 
-.PHONY: setup test unit lint book notebooks pages html nbval browser check-notebooks clean
+.PHONY: setup test unit lint book notebooks pages html nbval nbval-portable browser \
+	check-notebooks clean
 
 setup: $(STAMP)
 
@@ -30,9 +31,12 @@ $(STAMP): pyproject.toml constraints.txt
 lint: setup
 	$(VENV)/bin/ruff check d2lcore tests tools bench
 
-# Unit tests (the browser test needs the HTML: it runs in `make browser`).
+# Unit tests in random order (pytest-randomly prints the seed; rerun one order with
+# UNIT_ARGS="-p randomly --randomly-seed=N"). The browser test runs in `make browser`.
+UNIT_ARGS ?=
 unit: setup
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/pytest -q -n $(JOBS) --ignore=tests/test_browser.py tests
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/pytest -q -n $(JOBS) \
+	    --ignore=tests/test_browser.py $(UNIT_ARGS) tests
 
 # Execute the per-framework notebooks whose source changed (book, solutions, exercises).
 notebooks: setup
@@ -63,11 +67,17 @@ book: setup notebooks html
 nbval: setup
 	$(PY) -m tools.nbval --jobs $(JOBS)
 
+# nbval again under perturbed numerics (one thread, SSE-level kernels in ATen, MKL,
+# oneDNN and OpenBLAS, TensorFlow without oneDNN, MXNet without MKL-DNN; see
+# tools/numerics.py): what passes both runs does not hang on one machine's rounding.
+nbval-portable: setup
+	$(PY) -m tools.nbval --jobs $(JOBS) --portable
+
 # Headless Chromium over the built HTML (skipped only when chromium is not installed).
 browser: setup
 	$(VENV)/bin/pytest -q tests/test_browser.py
 
-test: setup lint unit html nbval browser
+test: setup lint unit html nbval nbval-portable browser
 
 clean:
 	rm -rf _build book/pages solutions/pages

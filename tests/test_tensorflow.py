@@ -201,7 +201,9 @@ def test_d2l_zh_tensorflow_scratch_code_runs_unchanged(tiny_iter):
     Y, new_state = net(X, net.begin_state(X.shape[0]))
     assert Y.shape == (10, len(vocab)) and new_state[0].shape == (2, 16)
     text = d2l.predict_ch8("time traveller ", 10, net, vocab)
-    assert text.startswith("time traveller ") and len(text) == len("time traveller ") + 10
+    # an untrained net may predict <unk>: count tokens, not characters
+    assert text.startswith("time traveller ")
+    assert len(text.replace("<unk>", "?")) == len("time traveller ") + 10
     loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     updater = tf.keras.optimizers.SGD(1.0)
     ppl, speed = d2l.train_epoch_ch8(net, train_iter, loss, updater, False)

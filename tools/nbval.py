@@ -1,19 +1,23 @@
 """Run nbval in strict mode over every generated notebook (or the paths given).
 
-    python -m tools.nbval [--jobs 2] [PATH ...] [-- extra pytest args]
+    python -m tools.nbval [--jobs 2] [--portable] [PATH ...] [-- extra pytest args]
 
 Sets the same kernel environment as execution (tools/kernel_env.py), uses the
 committed sanitize file tests/nbval_sanitize.cfg, keeps each notebook on one
 xdist worker (``--dist loadfile``), and treats "no tests collected" as failure.
+``--portable`` adds the perturbed numerics of ``tools/numerics.py`` (one thread,
+lower instruction sets for ATen, MKL, oneDNN and OpenBLAS, TensorFlow without
+oneDNN, MXNet without MKL-DNN): the committed outputs must hold there too.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
-from . import kernel_env
+from . import kernel_env, numerics
 from .collections import ROOT, all_notebooks
 
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
@@ -42,6 +46,8 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="notebooks or folders (default: all generated)")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--portable", action="store_true",
+                        help="perturbed numerics (tools/numerics.py PERTURBED)")
     args = parser.parse_args(argv)
 
     paths = args.paths or [p for p in all_notebooks() if p.exists()]
@@ -53,6 +59,10 @@ def main(argv=None) -> int:
         print("no notebooks to validate: the source folders are empty", file=sys.stderr)
         return 1
     kernel_env.apply(threads=1 if args.jobs > 1 else None)
+    if args.portable:
+        os.environ.update(numerics.PERTURBED)
+        print("nbval with perturbed numerics:",
+              " ".join(f"{k}={v}" for k, v in sorted(numerics.PERTURBED.items())), flush=True)
     code = subprocess.call(pytest_command(paths, args.jobs, extra), cwd=ROOT)
     if code == 5:
         print("nbval collected no cells: counting that as a failure", file=sys.stderr)

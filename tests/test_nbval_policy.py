@@ -1,0 +1,71 @@
+"""The rules that keep nbval a real regression test (see tools/README.md, "nbval").
+
+A cell whose output is not compared must be rare and must be backed by an assertion
+of the claim it prints; otherwise nbval would pass whatever the notebook computes.
+"""
+
+import json
+import re
+
+import pytest
+
+from tools.collections import COLLECTIONS, ROOT, all_notebooks
+
+UNCOMPARED = {"nbval-ignore-output", "nbval-skip"}
+# At most this share of the code cells of the book and the solutions goes uncompared.
+MAX_UNCOMPARED_SHARE = 0.12
+# An uncompared cell needs an assert in one of the next few code cells.
+ASSERT_WITHIN = 3
+
+READER_COLLECTIONS = [c for c in COLLECTIONS if c.name in ("book", "solutions")]
+
+
+def _code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def _uncompared(cell):
+    return bool(UNCOMPARED & set(cell["metadata"].get("tags", [])))
+
+
+def _notebooks():
+    return [p for p in all_notebooks(collections=READER_COLLECTIONS) if p.exists()]
+
+
+def test_uncompared_share_is_small():
+    cells = [c for path in _notebooks() for c in _code_cells(path)]
+    assert cells, "no executed notebooks found"
+    share = sum(map(_uncompared, cells)) / len(cells)
+    assert share <= MAX_UNCOMPARED_SHARE, (
+        f"{share:.1%} of {len(cells)} code cells are not compared by nbval "
+        f"(at most {MAX_UNCOMPARED_SHARE:.0%})")
+
+
+def _asserting_helpers(cells):
+    """Names of functions the notebook defines in cells that assert something."""
+    names = set()
+    for cell in cells:
+        source = "".join(cell["source"])
+        if "assert " in source:
+            names.update(re.findall(r"^def (\w+)\(", source, flags=re.M))
+    return names
+
+
+def _asserts(cell, helpers):
+    source = "".join(cell["source"])
+    return "assert " in source or any(f"{name}(" in source for name in helpers)
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_uncompared_cell_is_followed_by_an_assert(path):
+    cells = _code_cells(path)
+    helpers = _asserting_helpers(cells)
+    missing = []
+    for i, cell in enumerate(cells):
+        if not _uncompared(cell):
+            continue
+        following = cells[i + 1:i + 1 + ASSERT_WITHIN]
+        if not any(_asserts(c, helpers) for c in following):
+            missing.append(f"code cell {i}: {''.join(cell['source'])[:60]!r}")
+    assert not missing, "uncompared cells without an assert after them:\n" + "\n".join(missing)
