@@ -25,7 +25,8 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
 def pytest_command(paths, jobs: int = 2, extra=()) -> list[str]:
     command = [
-        sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider",
+        # pytest-randomly (on for the unit tests) would shuffle the cells of a notebook.
+        sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-p", "no:randomly",
         "--nbval-sanitize-with", str(SANITIZE),
         "--nbval-kernel-name", "python3",
         "--nbval-cell-timeout", "3600",
