@@ -40,7 +40,7 @@ FRAMEWORK_LABELS = {"pytorch": "PyTorch", "mxnet": "MXNet", "tensorflow": "Tenso
 def _configure(app, config) -> None:
     options = config.html_theme_options
     # An empty default makes the theme log "Got invalid theme mode" on every first visit.
-    options.setdefault("default_mode", "light")
+    config.html_context = {"default_mode": "light", **(config.html_context or {})}
     options["use_download_button"] = False
     if not config.html_favicon:
         config.html_favicon = str(STATIC / "favicon.svg")
@@ -159,7 +159,7 @@ def plot_alt_text(labels, framework: str | None) -> str:
     who = f"{framework} output" if framework else "Output"
     if not labels:
         return f"{who}: a plot"
-    return f"{who}: plot of " + ", ".join(labels[:8])
+    return f"{who}: a plot labelled " + ", ".join(labels[:8])
 
 
 class PlotAltText(SphinxTransform):
@@ -186,29 +186,42 @@ def _is_marker(node, text: str) -> bool:
     return isinstance(node, nodes.comment) and node.astext().strip() == text
 
 
+def wrap_solutions(document) -> int:
+    """Fold the nodes between each pair of solution markers into a collapsed block.
+
+    Markers that do not share a parent (a heading inside the solution opened a new
+    section) are left alone: the solution then stays visible rather than lost.
+    Returns the number of blocks made.
+    """
+    made = 0
+    starts = [n for n in document.findall(nodes.comment) if _is_marker(n, SOLUTION_START)]
+    for start in starts:
+        parent = start.parent
+        if parent is None:
+            continue
+        children = list(parent.children)
+        begin = children.index(start)
+        end = next((k for k in range(begin + 1, len(children))
+                    if _is_marker(children[k], SOLUTION_END)), None)
+        if end is None:
+            continue
+        # sphinx-togglebutton collapses admonitions with the class "dropdown".
+        block = nodes.admonition("", classes=["dropdown", "d2l-solution", "tip"])
+        block += nodes.title("", "Solution")
+        block.extend(children[begin + 1 : end])
+        parent.children = []
+        parent.extend(children[:begin] + [block] + children[end + 1 :])
+        made += 1
+    return made
+
+
 class SolutionBlocks(SphinxTransform):
-    """Wrap everything between a solution start and end marker into a collapsed block."""
+    """Collapsed "Solution" blocks on solution pages (see ``wrap_solutions``)."""
 
     default_priority = 110  # after the framework tab sets (100)
 
     def apply(self, **kwargs) -> None:
-        starts = [n for n in self.document.findall(nodes.comment) if _is_marker(n, SOLUTION_START)]
-        for start in starts:
-            parent = start.parent
-            if parent is None:
-                continue
-            children = list(parent.children)
-            begin = children.index(start)
-            end = next((k for k in range(begin + 1, len(children))
-                        if _is_marker(children[k], SOLUTION_END)), None)
-            if end is None:
-                continue
-            body = children[begin + 1 : end]
-            block = nodes.admonition("", classes=["dropdown", "d2l-solution", "tip"])
-            block += nodes.title("", "Solution")
-            block.extend(body)
-            parent.children = children[:begin] + [block] + children[end + 1 :]
-            block.parent = parent
+        wrap_solutions(self.document)
 
 
 def setup(app):
