@@ -556,7 +556,7 @@ def test_lab_command_opens_the_exercises(tmp_path):
 
     command = kernel_env.lab_command(ROOT / "exercises")
     assert command[1:3] == ["-m", "jupyterlab"]
-    assert command[-1] == f"--ServerApp.root_dir={(ROOT / 'exercises').resolve()}"
+    assert command[3] == f"--ServerApp.root_dir={(ROOT / 'exercises').resolve()}"
     with pytest.raises(ValueError, match="folder"):
         kernel_env.lab_command(tmp_path / "missing")
 
