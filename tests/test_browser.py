@@ -319,7 +319,8 @@ def test_downloads_are_named_after_framework_and_kind(site, browser):
 
 # Display maths and code blocks of the shown tab that are wider than their box.
 OVERFLOW_JS = """
-return Array.from(document.querySelectorAll('article div.math, article pre'))
+return Array.from(document.querySelectorAll(
+    'article div.math, article pre, article mjx-container[display="true"]'))
   .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
   .map(e => [e.tagName, e.id, e.scrollWidth, e.clientWidth, e.textContent.slice(0, 50)]);
 """
