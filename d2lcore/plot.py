@@ -36,9 +36,11 @@ def set_figsize(figsize=(3.5, 2.5)):
 
 def legend_columns(legend, width_inches):
     """How many legend entries fit side by side in a row as wide as the axes."""
-    chars_per_inch = 12  # a 10-pt label, plus the line sample and the gap
+    chars_per_inch = 13  # a 10-pt label; the line sample and the gap count as 5 chars
     widest = max(len(str(label)) for label in legend) + 5
-    return max(1, min(len(legend), int(width_inches * chars_per_inch // widest)))
+    fit = max(1, min(len(legend), int(width_inches * chars_per_inch // widest)))
+    rows = -(-len(legend) // fit)
+    return -(-len(legend) // rows)  # as many per row as needed, rows evenly filled
 
 
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
@@ -51,9 +53,9 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     if legend:
         # Above the plot area, never on top of the curves; at the axis-label size.
         width = axes.get_position().width * axes.figure.get_figwidth()
-        axes.legend(legend, loc="lower left", bbox_to_anchor=(0, 1.02, 1, 0.1),
-                    mode="expand", borderaxespad=0, frameon=False, fontsize="medium",
-                    ncol=legend_columns(legend, width))
+        axes.legend(legend, loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0,
+                    frameon=False, fontsize="medium", ncol=legend_columns(legend, width),
+                    columnspacing=1.2, handlelength=1.8)
     axes.grid()
 
 
