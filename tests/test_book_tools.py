@@ -598,3 +598,15 @@ def test_plot_legend_sits_above_the_curves():
     rows = {round(t.get_window_extent().y0) for t in axes.get_legend().get_texts()}
     assert len(rows) == 1  # short labels share one row
     plt.close(fig)
+
+
+@pytest.mark.parametrize("legend,width,columns", [
+    (["train"], 2.7, 1),
+    (["train", "test"], 2.7, 2),
+    ([f"{k}-step preds" for k in (1, 4, 16, 64)], 4.6, 2),  # two rows of two, not 3 + 1
+    (["1-step, vs observations", "1-step, vs clean signal", "multistep, vs clean"], 2.7, 1),
+])
+def test_legend_columns_fill_rows_evenly(legend, width, columns):
+    from d2lcore.plot import legend_columns
+
+    assert legend_columns(legend, width) == columns
