@@ -81,3 +81,10 @@ test: setup lint unit html nbval nbval-portable browser
 
 clean:
 	rm -rf _build book/pages solutions/pages
+
+# JupyterLab on the exercise notebooks (`make lab`): each kernel gets half the cores and
+# the corpora come from ../shared/data when it exists, else from their public URLs
+# (tools/kernel_env.py; d2lcore finds ../shared/data by itself too).
+.PHONY: lab
+lab: setup
+	$(PY) -m tools.kernel_env lab exercises

@@ -6,6 +6,8 @@ Where it comes from, in order:
 1. the cache (``$D2LCORE_CACHE_DIR``, else ``~/.cache/d2lcore``) if the file there
    has the right SHA-1;
 2. the mirror directory named by ``$D2LCORE_DATA_MIRROR`` (no network at all);
+   when the variable is not set, ``../shared/data`` beside the project folder if it
+   exists and holds the file (set the variable to an empty string to use no mirror);
 3. the file's canonical URL.
 
 Every copy is written to a temporary file beside its target, checked, and only
@@ -31,6 +33,7 @@ __all__ = [
     "DataUnavailableError",
     "cache_dir",
     "download",
+    "mirror_dir",
     "sha1_of",
     "read_time_machine",
     "read_war_of_the_worlds",
@@ -50,8 +53,16 @@ DATA_HUB = {
         "https://www.gutenberg.org/cache/epub/36/pg36.txt",
         "8a5d3dd63210f4420faa17508adf988d7e209e1e",
     ),
-    "tang_poems": (None, "f3ebdfb555a0347aea22fee35c2c0e50e49d2e03"),
+    # data/poetry.txt of github.com/Yunpneg/Tensorflow_CharForLSTM, pinned to a commit.
+    "tang_poems": (
+        "https://raw.githubusercontent.com/Yunpneg/Tensorflow_CharForLSTM/"
+        "7ab98ab01501c8c31884bf234aa166754cec1201/data/poetry.txt",
+        "f3ebdfb555a0347aea22fee35c2c0e50e49d2e03",
+    ),
 }
+
+# The project's sibling folder ``shared/data`` (a checkout beside the shared mirror).
+PROJECT_MIRROR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 # The file name each entry is stored (and mirrored) under.
 _FILE_NAMES = {
@@ -76,6 +87,19 @@ def cache_dir():
         return Path(env).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "d2lcore"
+
+
+def mirror_dir():
+    """The mirror folder and whether it was asked for explicitly, or ``(None, False)``.
+
+    ``$D2LCORE_DATA_MIRROR`` wins (an empty value means: no mirror); without it, the
+    ``shared/data`` folder beside the project is used when it exists, so notebooks
+    started from any front end find the corpora on an offline machine.
+    """
+    env = os.environ.get(MIRROR_ENV)
+    if env is not None:
+        return (Path(env).expanduser(), True) if env.strip() else (None, True)
+    return (PROJECT_MIRROR, False) if PROJECT_MIRROR.is_dir() else (None, False)
 
 
 def sha1_of(path):
@@ -129,13 +153,13 @@ def download(name, cache_dir=None, *, timeout=30):
     if target.exists() and (not sha1 or sha1_of(target) == sha1):
         return str(target)
 
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror:
-        source = Path(mirror).expanduser() / fname
+    mirror, explicit = mirror_dir()
+    source = mirror / fname if mirror is not None else None
+    if source is not None and (explicit or source.is_file()):
         if not source.is_file():
             raise DataUnavailableError(
-                f"{fname} is not in the mirror {MIRROR_ENV}={mirror!r}; "
-                f"put the file there or unset {MIRROR_ENV} to download it from {url}"
+                f"{fname} is not in the mirror {MIRROR_ENV}={str(mirror)!r}; "
+                f"put the file there or set {MIRROR_ENV}='' to download it from {url}"
             )
 
         def copy(out):

@@ -34,6 +34,15 @@ def set_figsize(figsize=(3.5, 2.5)):
     plt.rcParams["figure.figsize"] = figsize
 
 
+def legend_columns(legend, width_inches):
+    """How many legend entries fit side by side in a row as wide as the axes."""
+    chars_per_inch = 13  # a 10-pt label; the line sample and the gap count as 5 chars
+    widest = max(len(str(label)) for label in legend) + 5
+    fit = max(1, min(len(legend), int(width_inches * chars_per_inch // widest)))
+    rows = -(-len(legend) // fit)
+    return -(-len(legend) // rows)  # as many per row as needed, rows evenly filled
+
+
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
@@ -42,7 +51,11 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     if legend:
-        axes.legend(legend)
+        # Above the plot area, never on top of the curves; at the axis-label size.
+        width = axes.get_position().width * axes.figure.get_figwidth()
+        axes.legend(legend, loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0,
+                    frameon=False, fontsize="medium", ncol=legend_columns(legend, width),
+                    columnspacing=1.2, handlelength=1.8)
     axes.grid()
 
 
@@ -139,6 +152,10 @@ class Animator:
         else:
             self._handle.update(self.fig)
 
+
+# Every figure of a notebook that imports d2lcore is an SVG (sharp at any zoom), also
+# the ones drawn with matplotlib directly.
+use_svg_display()
 
 # Headless runs (tests, CI scripts) must not try to open a window.
 if not _in_notebook() and matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):

@@ -232,8 +232,18 @@ def test_merge_builds_tab_groups_with_each_frameworks_output(source):
     for cell in code:
         fw = [t for t in nbt.tags_of(cell) if t in nbt.FRAMEWORKS]
         assert len(fw) == 1 and cell.outputs[0].text == f"{fw[0]}\n"
-    assert all("hide-input" in nbt.tags_of(c) for c in code[6:])
-    assert not any("hide-input" in nbt.tags_of(c) for c in code[:6])
+    # The worked solution (its prose and the cells holding a solution region) sits
+    # between one pair of markers; the task cells before it do not.
+    sources = [c.source for c in page.cells]
+    start = sources.index(f"% {nbt.SOLUTION_START}")
+    end = sources.index(f"% {nbt.SOLUTION_END}")
+    assert sources.count(f"% {nbt.SOLUTION_START}") == 1 and end == len(sources) - 1
+    inside = page.cells[start + 1 : end]
+    assert inside[0].source == "The answer is to print."
+    assert [c.cell_type for c in inside[1:]] == ["code"] * 3
+    assert all("return 2 * v" in c.source for c in inside[1:])
+    assert all("print(x)" not in c.source for c in inside)
+    assert not any("hide-input" in nbt.tags_of(c) for c in code)
     title = page.cells[0].source
     assert title.startswith("# 9.9 A tiny section")
     for fw in nbt.FRAMEWORKS:
@@ -283,8 +293,36 @@ def test_pipeline_on_a_temporary_collection(tmp_path, source, monkeypatch):
     monkeypatch.setattr(build, "by_name", lambda name: collections[0])
     written = build.build_pages(collections, root=tmp_path)
     assert [p.name for p in written] == ["9_9_tiny.ipynb"]
+    # Downloads are copies named after the framework, linked from the page.
+    downloads = tmp_path / "demo" / "pages" / "downloads"
+    assert sorted(p.name for p in downloads.iterdir()) == [
+        f"9_9_tiny-{fw}.ipynb" for fw in sorted(nbt.FRAMEWORKS)]
+    for fw in nbt.FRAMEWORKS:
+        copy = nbt.read_notebook(downloads / f"9_9_tiny-{fw}.ipynb")
+        assert copy.metadata[nbt.META_KEY]["framework"] == fw
+        assert f"</demo/pages/downloads/9_9_tiny-{fw}.ipynb>`" in written[0].read_text()
     assert (tmp_path / "demo" / "pages" / ".gitignore").read_text().strip().endswith("*")
     assert build.build_pages(collections, root=tmp_path) == []  # unchanged: not rewritten
+
+
+@pytest.mark.parametrize("stem,fw,kind,name", [
+    ("8_5_rnn_scratch", "pytorch", None, "8_5_rnn_scratch-pytorch.ipynb"),
+    ("no_clipping", "mxnet", "exercise", "no_clipping-exercise-mxnet.ipynb"),
+    ("no_clipping", "mxnet", "solution", "no_clipping-solution-mxnet.ipynb"),
+])
+def test_download_names_carry_framework_and_kind(stem, fw, kind, name):
+    assert build.download_name(stem, fw, kind) == name
+
+
+def test_download_name_rejects_unknown_framework():
+    with pytest.raises(ValueError, match="framework must be one of"):
+        build.download_name("8_5_rnn_scratch", "jax")
+
+
+def test_solution_pages_tell_exercise_and_solution_downloads_apart():
+    kinds = {name: build.DOWNLOAD_KINDS.get(name) for _, name in build.by_name("solutions").links}
+    assert kinds == {"exercises": "exercise", "solutions": "solution"}
+    assert [build.DOWNLOAD_KINDS.get(name) for _, name in build.by_name("book").links] == [None]
 
 
 def test_execute_tags_cells_that_raise(tmp_path):
@@ -410,3 +448,165 @@ def test_generated_page_folders_are_not_sources():
         if collection.pages:
             assert not Path(collection.pages).is_absolute()
             assert collection.pages.split("/")[0] == collection.out.split("/")[0]
+
+
+# --------------------------------------------------------------------------- site extension
+
+
+def test_solution_markers_become_one_collapsed_block():
+    from tools import sphinx_site
+
+    section = nodes.section()
+    section += nodes.paragraph("", "the task")
+    section += nodes.comment("", nbt.SOLUTION_START)
+    section += nodes.paragraph("", "the worked answer")
+    for fw in nbt.FRAMEWORKS:
+        section += _cell([fw], 0, f"{fw} code")
+    section += nodes.comment("", nbt.SOLUTION_END)
+    section += nodes.paragraph("", "next task")
+    _group(section)
+    assert sphinx_site.wrap_solutions(section) == 1
+    kinds = [type(child).__name__ for child in section.children]
+    assert kinds == ["paragraph", "admonition", "paragraph"]
+    block = section.children[1]
+    assert "dropdown" in block["classes"] and block[0].astext() == "Solution"
+    assert block[1].astext() == "the worked answer"
+    assert block[2].get("design_component") == "tab-set"
+    assert section.children[0].astext() == "the task"
+
+
+def test_solution_markers_in_different_sections_are_left_alone():
+    from tools import sphinx_site
+
+    doc = nodes.section()
+    doc += nodes.comment("", nbt.SOLUTION_START)
+    inner = nodes.section()
+    inner += nodes.comment("", nbt.SOLUTION_END)
+    doc += inner
+    assert sphinx_site.wrap_solutions(doc) == 0
+
+
+@pytest.mark.parametrize("title,number", [
+    ("8.4 Recurrent Neural Networks", (8, 4)),
+    ("8 Recurrent", (8,)),
+    ("Exercise: training without gradient clipping (8.5)", ()),
+])
+def test_section_number_of_a_title(title, number):
+    from tools import sphinx_site
+
+    assert sphinx_site.section_number(title) == number
+
+
+def test_equations_are_numbered_per_section():
+    from types import SimpleNamespace
+
+    from tools import sphinx_site
+
+    env = SimpleNamespace(
+        titles={"a": nodes.title("", "8.4 RNNs"), "b": nodes.title("", "Exercise: x (8.5)")},
+        toc_fignumbers={"a": {"displaymath": {"eq-2": (5,), "eq-1": (4,), "eq-3": (6,)}},
+                        "b": {"displaymath": {"eq-x": (7,)}, "figure": {"f": (1,)}}},
+    )
+    sphinx_site._number_equations(None, env)
+    assert env.toc_fignumbers["a"]["displaymath"] == {
+        "eq-1": (8, 4, 1), "eq-2": (8, 4, 2), "eq-3": (8, 4, 3)}
+    assert env.toc_fignumbers["b"]["displaymath"] == {"eq-x": (1,)}
+    assert env.toc_fignumbers["b"]["figure"] == {"f": (1,)}
+
+
+def test_plot_alt_text_names_labels_not_ticks():
+    from tools import sphinx_site
+
+    svg = ("<svg><!-- Created with matplotlib --><!-- 0 --><!-- 2.5 --><!-- $10^{3}$ -->"
+           "<!-- epoch --><!-- perplexity --><!-- train --><!-- epoch --></svg>")
+    labels = sphinx_site._svg_labels(svg)
+    assert labels == ["epoch", "perplexity", "train"]
+    alt = sphinx_site.plot_alt_text(labels, "MXNet")
+    assert alt == "MXNet output: a plot labelled epoch, perplexity, train"
+    assert "/" not in sphinx_site.plot_alt_text([], None)
+
+
+def test_config_loads_the_site_extension():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert "tools.sphinx_site" in config["sphinx"]["local_extensions"]
+    for name in ("d2l-site.css", "d2l-site.js", "favicon.svg"):
+        assert (ROOT / "tools" / "static" / name).is_file()
+
+
+# --------------------------------------------------------------------------- make lab
+
+
+@pytest.mark.parametrize("cpus,threads", [(1, 1), (2, 1), (3, 1), (8, 4)])
+def test_lab_kernels_get_half_the_cores(cpus, threads):
+    from tools import kernel_env
+
+    assert kernel_env.lab_threads(cpus) == threads
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "2", True])
+def test_lab_threads_rejects_bad_counts(bad):
+    from tools import kernel_env
+
+    with pytest.raises(ValueError, match="cpus"):
+        kernel_env.lab_threads(bad)
+
+
+def test_lab_command_opens_the_exercises(tmp_path):
+    from tools import kernel_env
+
+    command = kernel_env.lab_command(ROOT / "exercises")
+    assert command[1:3] == ["-m", "jupyterlab"]
+    assert command[3] == f"--ServerApp.root_dir={(ROOT / 'exercises').resolve()}"
+    with pytest.raises(ValueError, match="folder"):
+        kernel_env.lab_command(tmp_path / "missing")
+
+
+def test_lab_environment_caps_the_threads_a_kernel_uses():
+    """What a kernel started by `make lab` sees: torch takes the capped thread count."""
+    import os
+    import subprocess
+    import sys
+
+    from tools import kernel_env
+
+    env = {**os.environ, **kernel_env.kernel_env(kernel_env.lab_threads(4))}
+    out = subprocess.run([sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+                         env=env, capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "2"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_plot_legend_sits_above_the_curves():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import d2lcore
+
+    d2lcore.plot([0, 1, 2], [[0, 1, 4], [4, 1, 0]], "x", "y", legend=["up", "down"],
+                 figsize=(3.5, 2.5))
+    from matplotlib import pyplot as plt
+
+    axes = plt.gca()
+    fig = axes.figure
+    fig.canvas.draw()
+    legend = axes.get_legend().get_window_extent()
+    frame = axes.get_window_extent()
+    assert legend.y0 >= frame.y1 - 1, "the legend overlaps the plot area"
+    assert axes.get_legend().get_texts()[0].get_fontsize() >= 9
+    rows = {round(t.get_window_extent().y0) for t in axes.get_legend().get_texts()}
+    assert len(rows) == 1  # short labels share one row
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("legend,width,columns", [
+    (["train"], 2.7, 1),
+    (["train", "test"], 2.7, 2),
+    ([f"{k}-step preds" for k in (1, 4, 16, 64)], 4.6, 2),  # two rows of two, not 3 + 1
+    (["1-step, vs observations", "1-step, vs clean signal", "multistep, vs clean"], 2.7, 1),
+])
+def test_legend_columns_fill_rows_evenly(legend, width, columns):
+    from d2lcore.plot import legend_columns
+
+    assert legend_columns(legend, width) == columns

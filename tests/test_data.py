@@ -21,7 +21,7 @@ def test_hub_lists_the_three_corpora_with_sha1():
     assert set(d2lcore.DATA_HUB) == {"time_machine", "war_of_the_worlds", "tang_poems"}
     for url, sha1 in d2lcore.DATA_HUB.values():
         assert len(sha1) == 40 and int(sha1, 16) >= 0
-        assert url is None or url.startswith("http")
+        assert url.startswith("http")
     assert d2lcore.DATA_HUB["time_machine"][0] == d2lcore.DATA_URL + "timemachine.txt"
 
 
@@ -44,7 +44,7 @@ def test_unknown_name_is_rejected(fresh_cache):
 
 
 def test_offline_without_mirror_names_file_url_and_variable(fresh_cache, monkeypatch):
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(data.MIRROR_ENV, "")  # no mirror at all
     # Port 9 (discard) on loopback refuses the connection: a stand-in for "offline".
     monkeypatch.setitem(data.DATA_HUB, "time_machine",
                         ("http://127.0.0.1:9/timemachine.txt", data.DATA_HUB["time_machine"][1]))
@@ -66,9 +66,57 @@ def test_mirror_without_the_file_says_so(fresh_cache, monkeypatch, tmp_path):
 
 
 def test_mirror_only_file_without_mirror(fresh_cache, monkeypatch):
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(data.MIRROR_ENV, "")  # no mirror at all
+    monkeypatch.setitem(data.DATA_HUB, "toy", (None, "0" * 40))
     with pytest.raises(d2lcore.DataUnavailableError, match=data.MIRROR_ENV):
-        d2lcore.download("tang_poems")
+        d2lcore.download("toy")
+
+
+def test_every_corpus_has_a_public_url():
+    for name, (url, _) in data.DATA_HUB.items():
+        assert url and url.startswith(("https://", "http://")), name
+    url = data.DATA_HUB["tang_poems"][0]
+    assert url == ("https://raw.githubusercontent.com/Yunpneg/Tensorflow_CharForLSTM/"
+                   "7ab98ab01501c8c31884bf234aa166754cec1201/data/poetry.txt")
+    assert data.DATA_HUB["tang_poems"][1] == "f3ebdfb555a0347aea22fee35c2c0e50e49d2e03"
+
+
+def test_project_mirror_is_found_without_the_variable(fresh_cache, monkeypatch, tmp_path):
+    """A student who starts Python or Jupyter directly gets the sibling shared/data."""
+    sibling = tmp_path / "shared" / "data"
+    sibling.mkdir(parents=True)
+    body = b"a corpus from the sibling mirror\n"
+    (sibling / "toy.txt").write_bytes(body)
+    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setattr(data, "PROJECT_MIRROR", sibling)
+    # The URL refuses connections: the file can only come from the sibling folder.
+    monkeypatch.setitem(data.DATA_HUB, "toy",
+                        ("http://127.0.0.1:9/toy.txt", hashlib.sha1(body).hexdigest()))
+    assert data.mirror_dir() == (sibling, False)
+    assert Path(d2lcore.download("toy", timeout=5)).read_bytes() == body
+
+
+def test_project_mirror_without_the_file_falls_back_to_the_url(fresh_cache, monkeypatch,
+                                                               tmp_path):
+    sibling = tmp_path / "shared" / "data"
+    sibling.mkdir(parents=True)
+    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setattr(data, "PROJECT_MIRROR", sibling)
+    body = b"served over http\n"
+    with _Server(body) as url:
+        monkeypatch.setitem(data.DATA_HUB, "toy", (url, hashlib.sha1(body).hexdigest()))
+        assert Path(d2lcore.download("toy")).read_bytes() == body
+
+
+def test_empty_variable_means_no_mirror(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "PROJECT_MIRROR", tmp_path)
+    monkeypatch.setenv(data.MIRROR_ENV, "")
+    assert data.mirror_dir() == (None, True)
+    monkeypatch.setenv(data.MIRROR_ENV, str(tmp_path / "m"))
+    assert data.mirror_dir() == (tmp_path / "m", True)
+    monkeypatch.delenv(data.MIRROR_ENV)
+    monkeypatch.setattr(data, "PROJECT_MIRROR", tmp_path / "missing")
+    assert data.mirror_dir() == (None, False)
 
 
 def test_checksum_mismatch_from_mirror_keeps_no_file(fresh_cache, monkeypatch, tmp_path):
@@ -119,7 +167,7 @@ class _Server:
 
 
 def test_download_over_http_verifies_sha1(fresh_cache, monkeypatch):
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(data.MIRROR_ENV, "")  # no mirror at all
     body = b"hello corpus\n"
     with _Server(body) as url:
         monkeypatch.setitem(data.DATA_HUB, "toy", (url, hashlib.sha1(body).hexdigest()))
@@ -128,7 +176,7 @@ def test_download_over_http_verifies_sha1(fresh_cache, monkeypatch):
 
 
 def test_download_over_http_with_wrong_sha1_keeps_nothing(fresh_cache, monkeypatch):
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(data.MIRROR_ENV, "")  # no mirror at all
     with _Server(b"tampered\n") as url:
         monkeypatch.setitem(data.DATA_HUB, "toy", (url, "0" * 40))
         with pytest.raises(d2lcore.ChecksumError):
@@ -137,7 +185,7 @@ def test_download_over_http_with_wrong_sha1_keeps_nothing(fresh_cache, monkeypat
 
 
 def test_interrupted_download_leaves_no_partial_file(fresh_cache, monkeypatch):
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(data.MIRROR_ENV, "")  # no mirror at all
     body = b"x" * 100_000
     with _Server(body, truncate=True) as url:
         monkeypatch.setitem(data.DATA_HUB, "toy", (url, hashlib.sha1(body).hexdigest()))

@@ -167,6 +167,9 @@ def build_pages(collections=COLLECTIONS, root: Path = ROOT, only=()) -> list[Pat
         for stale in folder.glob("*.ipynb"):
             if stale.stem not in stems:
                 stale.unlink()
+        for stale in (folder / "downloads").glob("*.ipynb"):
+            if stale.name.split("-", 1)[0] not in stems:
+                stale.unlink()
     return written
 
 
@@ -187,13 +190,45 @@ def merged_page(collection: Collection, source: Path, root: Path = ROOT):
     downloads = []
     for label, name in collection.links:
         linked = by_name(name)
-        downloads.append((label, {
-            fw: "/" + linked.notebook_path(source.stem, fw, root).relative_to(root).as_posix()
-            for fw in nbt.FRAMEWORKS
-        }))
+        paths = {}
+        for fw in nbt.FRAMEWORKS:
+            copy = download_copy(collection, linked, source.stem, fw, root)
+            paths[fw] = "/" + copy.relative_to(root).as_posix()
+        downloads.append((label, paths))
     source_nb = nbt.read_source(source)
     return nbt.merge(source_nb, executed, downloads=downloads,
                      collapse_solutions=collection.collapse_solutions)
+
+
+#: What a downloaded notebook of a collection is, in its file name (the book's need none).
+DOWNLOAD_KINDS = {"exercises": "exercise", "solutions": "solution"}
+
+
+def download_name(stem: str, framework: str, kind: str | None = None) -> str:
+    """``8_5_rnn_scratch-pytorch.ipynb``, ``no_clipping-exercise-mxnet.ipynb``."""
+    if framework not in nbt.FRAMEWORKS:
+        raise ValueError(f"framework must be one of {nbt.FRAMEWORKS}, got {framework!r}")
+    parts = [stem] + ([kind] if kind else []) + [framework]
+    return "-".join(parts) + ".ipynb"
+
+
+def download_copy(page_collection: Collection, linked: Collection, stem: str, framework: str,
+                  root: Path = ROOT) -> Path:
+    """Copy an executed notebook under its download name next to the pages (git-ignored).
+
+    Sphinx's download role keeps a file's own name, and every framework's notebook is
+    called ``<stem>.ipynb``: the copy gives the saved file a name that says what it is.
+    """
+    source = linked.notebook_path(stem, framework, root)
+    if not source.exists():
+        raise SystemExit(f"{source.relative_to(root)} is missing: run `make notebooks`")
+    target = (root / page_collection.pages / "downloads"
+              / download_name(stem, framework, DOWNLOAD_KINDS.get(linked.name)))
+    data = source.read_bytes()
+    if not target.exists() or target.read_bytes() != data:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return target
 
 
 # --------------------------------------------------------------------------- toc

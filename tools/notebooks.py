@@ -35,6 +35,11 @@ SOLUTION_TAG = "solution"
 FILL_IN_COMMENT = "# FILL IN: replace this line and the next with your code"
 FILL_IN_RAISE = 'raise NotImplementedError("fill in the marked region")'
 
+#: MyST comments around each run of worked-solution cells on a solution page;
+#: tools/sphinx_site.py folds what lies between them into a collapsed block.
+SOLUTION_START = "d2l-solution-start"
+SOLUTION_END = "d2l-solution-end"
+
 #: Tags that execution may add to a cell; the sync check ignores them.
 EXECUTION_TAGS = ("raises-exception",)
 
@@ -253,7 +258,10 @@ def merge(source_nb, executed: dict, *, downloads: list[tuple[str, dict]] = (),
     ``executed`` maps each framework to its executed notebook (split from the same
     source).  Every code cell of the page carries exactly one framework tag and its
     tab group in ``metadata.d2l_tab_group``; the Sphinx extension turns each group into
-    a synced tab set.  ``downloads`` is a list of (label, {framework: path}) rendered
+    a synced tab set.  With ``collapse_solutions``, every run of worked-solution cells
+    (markdown tagged ``solution``, tab groups holding a ``# BEGIN SOLUTION`` region) sits
+    between ``% d2l-solution-start`` and ``% d2l-solution-end`` marker cells.
+    ``downloads`` is a list of (label, {framework: path}) rendered
     as ``{download}`` links under the title.
     """
     missing = [fw for fw in FRAMEWORKS if fw not in executed]
@@ -273,26 +281,35 @@ def merge(source_nb, executed: dict, *, downloads: list[tuple[str, dict]] = (),
         page.metadata["language_info"] = copy.deepcopy(first["language_info"])
 
     groups = tab_groups(source_nb)
+    solution_run = False  # inside a run of worked-solution cells on the page
+
+    def mark(is_solution: bool) -> None:
+        nonlocal solution_run
+        if collapse_solutions and is_solution != solution_run:
+            marker = SOLUTION_START if is_solution else SOLUTION_END
+            page.cells.append(nbformat.v4.new_markdown_cell(source=f"% {marker}"))
+            solution_run = is_solution
+
     index = 0
     while index < len(source_nb.cells):
         cell = source_nb.cells[index]
         if cell.cell_type != "code":
+            mark(cell.cell_type == "markdown" and SOLUTION_TAG in tags_of(cell))
             page.cells.append(copy.deepcopy(executed[FRAMEWORKS[0]].cells[maps[FRAMEWORKS[0]][index]]))
             index += 1
             continue
         members = [k for k in range(index, len(groups)) if groups[k] == groups[index]]
+        mark(any(has_solution(source_nb.cells[k]) for k in members))
         for fw in FRAMEWORKS:
             for k in members:
                 if k not in maps[fw]:
                     continue
                 done = copy.deepcopy(executed[fw].cells[maps[fw][k]])
-                tags = [t for t in tags_of(done) if t not in FRAMEWORKS] + [fw]
-                if collapse_solutions and has_solution(source_nb.cells[k]):
-                    tags.append("hide-input")
-                done.metadata["tags"] = tags
+                done.metadata["tags"] = [t for t in tags_of(done) if t not in FRAMEWORKS] + [fw]
                 done.metadata[GROUP_KEY] = groups[index]
                 page.cells.append(done)
         index = members[-1] + 1
+    mark(False)
 
     for n, cell in enumerate(page.cells):
         cell["id"] = f"page-{n}"
