@@ -372,7 +372,9 @@ def test_toc_lists_exactly_the_existing_sections():
     for collection in COLLECTIONS:
         if collection.pages:
             expected += [f"{collection.pages}/{s.stem}" for s in collection.sources()]
-    listed_pages = [f for f in files if f != toc["root"]]
+    for page in build.BACK_MATTER:
+        assert (ROOT / f"{page}.md").exists()
+    listed_pages = [f for f in files if f != toc["root"] and f not in build.BACK_MATTER]
     assert sorted(listed_pages) == sorted(expected)
     assert len(set(files)) == len(files)
 

@@ -207,6 +207,10 @@ TOC_HEADER = """\
 """
 
 
+# Hand-written pages after the chapter and the solutions (no source, no notebooks).
+BACK_MATTER = ("book/references", "book/attribution")
+
+
 def toc_text(collections=COLLECTIONS, root: Path = ROOT) -> str:
     lines = [TOC_HEADER.rstrip("\n"), "format: jb-book", "root: book/intro", "parts:"]
     for collection in collections:
@@ -216,6 +220,8 @@ def toc_text(collections=COLLECTIONS, root: Path = ROOT) -> str:
         caption = PART_CAPTIONS.get(collection.name, collection.name.title())
         lines += [f'  - caption: "{caption}"', "    numbered: false", "    chapters:"]
         lines += [f"      - file: {collection.pages}/{s.stem}" for s in sources]
+    lines += ['  - caption: "About this book"', "    numbered: false", "    chapters:"]
+    lines += [f"      - file: {page}" for page in BACK_MATTER]
     return "\n".join(lines) + "\n"
 
 
