@@ -379,6 +379,11 @@ def test_toc_lists_exactly_the_existing_sections():
     assert len(set(files)) == len(files)
 
 
+def test_toc_file_is_what_the_toc_writer_writes():
+    # `python -m tools.build toc` must not drop the back matter (references, attribution).
+    assert (ROOT / "_toc.yml").read_text() == build.toc_text()
+
+
 def test_config_loads_the_tabs_extension_and_never_executes():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "off"
