@@ -410,9 +410,16 @@ def test_toc_lists_exactly_the_existing_sections():
     for collection in COLLECTIONS:
         if collection.pages:
             expected += [f"{collection.pages}/{s.stem}" for s in collection.sources()]
-    listed_pages = [f for f in files if f != toc["root"]]
+    for page in build.BACK_MATTER:
+        assert (ROOT / f"{page}.md").exists()
+    listed_pages = [f for f in files if f != toc["root"] and f not in build.BACK_MATTER]
     assert sorted(listed_pages) == sorted(expected)
     assert len(set(files)) == len(files)
+
+
+def test_toc_file_is_what_the_toc_writer_writes():
+    # `python -m tools.build toc` must not drop the back matter (references, attribution).
+    assert (ROOT / "_toc.yml").read_text() == build.toc_text()
 
 
 def test_config_loads_the_tabs_extension_and_never_executes():
