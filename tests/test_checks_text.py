@@ -91,6 +91,11 @@ def test_ngrams_accepts_correct_and_plain_dict(fw, capsys):
         return counts
     assert verdict(fw.checks.check_count_ngrams(as_dict), capsys).passed
 
+    def numpy_counts(tokens, n):
+        grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        return {g: np.int64(c) for g, c in collections.Counter(grams).items()}
+    assert verdict(fw.checks.check_count_ngrams(numpy_counts), capsys).passed
+
 
 @pytest.mark.parametrize("mistake, words", [
     ("stops_early", "the last n-gram is missing"),

@@ -10,6 +10,7 @@ reversed tuples change the counts.
 """
 
 import collections
+import numbers
 
 from ._common import FAILED, PASSED, StudentError, call_student, check_callable, report
 
@@ -97,8 +98,11 @@ def _check_case(fn, tokens, n, name, label):
             text += "; keep the tokens as a tuple, e.g. ('the', 'time'), not a joined string"
         return [text + "."]
     values = list(result.values())
-    if any(not isinstance(c, int) or isinstance(c, bool) for c in values):
-        bad = next(c for c in values if not isinstance(c, int) or isinstance(c, bool))
+    def is_count(c):  # Python and NumPy integers, not bools
+        return isinstance(c, numbers.Integral) and not isinstance(c, bool)
+
+    if not all(is_count(c) for c in values):
+        bad = next(c for c in values if not is_count(c))
         text = f"the counts must be ints; found {bad!r} ({type(bad).__name__})"
         if isinstance(bad, float) and abs(sum(values) - 1) < 1e-6:
             text += ": these look like relative frequencies; return the raw counts"
