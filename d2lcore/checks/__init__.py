@@ -26,3 +26,10 @@ __all__ = [
     "check_one_hot_matmul",
     "check_embedding",
 ]
+
+# --- text exercises of 8.2-8.3 (n-grams, Zipf's law, the random partition) ---------
+from .ngrams import check_count_ngrams  # noqa: E402
+from .partition import check_seq_data_iter_random  # noqa: E402
+from .zipf import check_zipf_exponent  # noqa: E402
+
+__all__ += ["check_count_ngrams", "check_zipf_exponent", "check_seq_data_iter_random"]

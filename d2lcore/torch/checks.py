@@ -86,3 +86,23 @@ def check_one_hot_matmul(fn):
 def check_embedding(fn):
     """Check the embedding lookup ``fn(X, W) == W[X]`` (values and gradient)."""
     return _checks.check_embedding(fn, _ADAPTER)
+
+
+# --- text exercises of 8.2-8.3 (n-grams, Zipf's law, the random partition) ---------
+
+__all__ += ["check_count_ngrams", "check_zipf_exponent", "check_seq_data_iter_random"]
+
+
+def check_count_ngrams(fn):
+    """Check ``fn(tokens, n)`` returns {n-gram tuple: count} over overlapping windows."""
+    return _checks.check_count_ngrams(fn, _ADAPTER)
+
+
+def check_zipf_exponent(fn):
+    """Check ``fn(freqs, first, last)`` returns -slope of log count against log rank."""
+    return _checks.check_zipf_exponent(fn, _ADAPTER)
+
+
+def check_seq_data_iter_random(fn):
+    """Check ``fn(corpus, batch_size, num_steps, rng)`` yields d2l's random-partition batches."""
+    return _checks.check_seq_data_iter_random(fn, _ADAPTER)
