@@ -18,6 +18,8 @@ __all__ = [
     "bptt",
     "grad_norm",
     "clip_grads",
+    "check_param_arrays",
+    "custom_param_names",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -27,6 +29,39 @@ ACTIVATIONS = ("tanh", "relu")
 def param_names(embed_size=None):
     """Parameter names in order; a learned embedding adds ``W_emb`` in front."""
     return (("W_emb",) if embed_size else ()) + PARAM_NAMES
+
+
+def custom_param_names(count):
+    """Names of the parameters a user's own ``get_params`` returns: param0, param1, ..."""
+    return tuple(f"param{i}" for i in range(count))
+
+
+def check_param_arrays(shapes, arrays):
+    """``arrays`` as a dict name -> float32 numpy array, checked against ``shapes``.
+
+    Every framework's ``set_numpy_params`` loads through this one check: the
+    dict must have exactly the names of ``shapes`` (name -> shape tuple), each
+    with that shape.  Framework arrays are accepted (anything ``np.asarray`` or
+    ``.asnumpy()`` turns into numbers).
+    """
+    if not isinstance(arrays, dict):
+        raise TypeError(f"params must be a dict name -> array, got {type(arrays).__name__}")
+    missing, extra = sorted(set(shapes) - set(arrays)), sorted(set(arrays) - set(shapes))
+    if missing or extra:
+        raise ValueError(f"params must have exactly the keys {sorted(shapes)}; "
+                         f"missing {missing}, unexpected {extra}")
+    out = {}
+    for name, shape in shapes.items():
+        value = arrays[name]
+        if hasattr(value, "asnumpy"):  # MXNet
+            value = value.asnumpy()
+        elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
+            value = value.detach().cpu()
+        out[name] = np.asarray(value, dtype=np.float32)
+        if out[name].shape != tuple(shape):
+            raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
+                             f"got {out[name].shape}")
+    return out
 
 
 def check_activation(activation):
