@@ -144,7 +144,7 @@ def test_fast_path_equals_readable_loop_outputs_and_gradients(data, activation, 
             loss = mean_ce(outputs, Y) + tf.reduce_sum(tf.sin(H))
         grads = tape.gradient(loss, net.params + [H0])
         results[fast] = [outputs, H] + [tf.convert_to_tensor(g) for g in grads]
-    names = ["outputs", "H"] + net.param_names + ["H0"]
+    names = ["outputs", "H"] + list(net.param_names) + ["H0"]
     for name, fast_value, slow_value in zip(names, results[True], results[False], strict=True):
         assert_close(fast_value, slow_value, name)
 
