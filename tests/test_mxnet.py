@@ -42,7 +42,7 @@ def loss_and_grads(net, X, Y, state=None):
         outputs, new_state = net(X, state)
         loss = gluon.loss.SoftmaxCrossEntropyLoss()(outputs, Y.T.reshape(-1)).mean()
     loss.backward()
-    grads = {name: p.grad.asnumpy().copy() for name, p in zip(net.names, net.params)}
+    grads = {name: p.grad.asnumpy().copy() for name, p in zip(net.param_names, net.params)}
     return outputs.asnumpy(), new_state[0].asnumpy(), float(loss), grads
 
 
@@ -254,7 +254,7 @@ def test_grad_clipping_matches_reference(data, theta):
                                            theta)
     norm = d2l.grad_clipping(net, theta)
     assert norm == pytest.approx(want_norm, rel=RTOL)
-    for name, p in zip(net.names, net.params):
+    for name, p in zip(net.param_names, net.params):
         assert rel_err(p.grad, want[name]) < RTOL, name
 
 
