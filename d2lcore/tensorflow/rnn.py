@@ -256,10 +256,12 @@ class RNNModelScratch:
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
-            inputs = tf.gather(self.params[0], tf.transpose(X))
-            return self.forward_fn(inputs, state, self.params[1:])
-        inputs = tf.one_hot(tf.transpose(X), self.vocab_size, dtype=tf.float32)
-        return self.forward_fn(inputs, state, self.params)
+            inputs, params = tf.gather(self.params[0], tf.transpose(X)), self.params[1:]
+        else:
+            inputs, params = tf.one_hot(tf.transpose(X), self.vocab_size), self.params
+        if not tf.executing_eagerly():  # a traced graph cannot loop over a tensor: use a list
+            inputs = tf.unstack(inputs)
+        return self.forward_fn(inputs, state, params)
 
     def graph_forward(self, X, state):  # TEMPORARY: the pre-issue-9 train.py calls it
         return self(X, state)
