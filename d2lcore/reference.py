@@ -6,6 +6,8 @@ names follow d2l: ``X_t W_xh + H_{t-1} W_hh + b_h``, outputs ``H_t W_hq + b_q``
 stacked time-major into a ``(num_steps * batch_size, vocab_size)`` matrix.
 """
 
+import numbers
+
 import numpy as np
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "clip_grads",
     "check_param_arrays",
     "custom_param_names",
+    "bptt_arguments",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -62,6 +65,43 @@ def check_param_arrays(shapes, arrays):
             raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
                              f"got {out[name].shape}")
     return out
+
+
+def bptt_arguments(net_or_params, activation=None, truncate=None):
+    """The checked arguments of every framework's ``bptt_grads`` / ``autograd_grads``.
+
+    ``net_or_params`` is a scratch model (its parameters and activation), a
+    dict name -> array, or the list of the 5 parameters in order (6 with
+    ``W_emb`` first).  Returns (dict name -> the given array, in reference
+    order; the activation: the given one, else the model's, else 'tanh').
+    """
+    if truncate is not None and (not isinstance(truncate, numbers.Integral)
+                                 or isinstance(truncate, bool) or truncate < 1):
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    implied = None
+    if hasattr(net_or_params, "param_names"):  # a scratch model
+        params = dict(zip(net_or_params.param_names, net_or_params.params, strict=True))
+        implied = net_or_params.activation
+    elif isinstance(net_or_params, dict):
+        params = dict(net_or_params)
+    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
+        params = dict(zip(param_names(len(net_or_params) == 6), net_or_params, strict=True))
+    elif isinstance(net_or_params, (list, tuple)):
+        raise ValueError("net_or_params as a list must hold the 5 parameters (W_xh, W_hh, b_h, "
+                         f"W_hq, b_q), or 6 with W_emb first; got {len(net_or_params)}")
+    else:
+        raise TypeError("net_or_params must be a scratch model, a dict name -> array or a list "
+                        f"of the parameters in order, got {type(net_or_params).__name__}")
+    expected = param_names("W_emb" in params)
+    if set(params) != set(expected):
+        raise ValueError(f"net_or_params must hold exactly the parameters {expected}, "
+                         f"got {tuple(params)}")
+    if activation is not None and implied is not None and activation != implied:
+        raise ValueError(f"activation={activation!r} contradicts the model's {implied!r}; "
+                         "leave activation=None to use the model's")
+    activation = activation or implied or "tanh"
+    check_activation(activation)
+    return {name: params[name] for name in expected}, activation
 
 
 def check_activation(activation):

@@ -13,7 +13,6 @@ H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
 checks the other.
 """
 
-import numbers
 
 import numpy as onp
 from mxnet import autograd, np, npx
@@ -21,32 +20,6 @@ from mxnet import autograd, np, npx
 from .. import reference
 
 __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
-
-
-def _unpack(net_or_params, activation):
-    """(dict name -> array, activation) from a scratch model, a dict, or a list in order."""
-    if hasattr(net_or_params, "param_names"):  # an RNNModelScratch
-        params = dict(zip(net_or_params.param_names, net_or_params.params))
-        activation = activation or net_or_params.activation
-    elif isinstance(net_or_params, dict):
-        params = dict(net_or_params)
-    elif isinstance(net_or_params, (list, tuple)):
-        if len(net_or_params) not in (5, 6):
-            raise ValueError("net_or_params as a list must hold 5 arrays (W_xh, W_hh, b_h, "
-                             f"W_hq, b_q) or 6 (W_emb first), got {len(net_or_params)}")
-        names = reference.param_names(embed_size=len(net_or_params) == 6)
-        params = dict(zip(names, net_or_params))
-    else:
-        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
-                        f"list of arrays, got {type(net_or_params).__name__}")
-    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
-              for k, v in params.items()}
-    expected = set(reference.param_names("W_emb" in params))
-    if set(params) != expected:
-        raise ValueError(f"params must have the names {sorted(expected)}, got {sorted(params)}")
-    activation = activation or "tanh"
-    reference.check_activation(activation)
-    return params, activation
 
 
 def _inputs(params, X):
@@ -60,9 +33,11 @@ def _act(A, activation):
     return np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
 
 
-def _prepare(net_or_params, X, Y, state, activation):
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     from .rnn import _as_tokens  # rnn -> fast -> bptt: import here, not in a circle
-    params, activation = _unpack(net_or_params, activation)
+    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
+              for k, v in params.items()}
     vocab_size = params["W_hq"].shape[1]
     X, Y = _as_tokens(X, vocab_size), _as_tokens(Y, vocab_size)
     if X.shape != Y.shape:
@@ -163,21 +138,13 @@ def _backward(params, X, Y, H0, activation, truncate):
     return {name: grads[name] for name in params}, dH_all
 
 
-def _check_truncate(truncate):
-    if truncate is not None and (isinstance(truncate, bool)
-                                 or not isinstance(truncate, numbers.Integral) or truncate < 1):
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
-    return None if truncate is None else int(truncate)
-
-
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """Gradients of the mean cross-entropy by the explicit recurrence of d2l 8.7.
 
     ``activation`` defaults to the model's (a dict or list of arrays: 'tanh').
     Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
     """
-    truncate = _check_truncate(truncate)
-    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     return _backward(params, X, Y, H0, activation, truncate)[0]
 
 
@@ -203,8 +170,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     For ``truncate=k`` the loss at step t is recomputed from a detached H_{t-k},
     so autograd sees only the k steps that truncation keeps.
     """
-    truncate = _check_truncate(truncate)
-    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     leaves = {name: p.copy() for name, p in params.items()}
     for leaf in leaves.values():
         leaf.attach_grad()

@@ -25,47 +25,13 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 # Arguments
 # ---------------------------------------------------------------------------
 
-def _resolve(net_or_params, activation):
-    """(dict name -> tensor, activation) from a scratch model, a dict or a list of parameters."""
-    if hasattr(net_or_params, "param_names"):  # an RNNModelScratch
-        net = net_or_params
-        if net.custom:
-            raise ValueError("net_or_params must use the library's scratch parameters; this "
-                             "model was built from user functions")
-        if activation is not None and activation != net.activation:
-            raise ValueError(f"activation={activation!r} contradicts the model's "
-                             f"{net.activation!r}; leave activation=None to use the model's")
-        params = {name: tf.convert_to_tensor(p) for name, p in
-                  zip(net.param_names, net.params, strict=True)}
-        return params, net.activation
-    if isinstance(net_or_params, dict):
-        names = reference.param_names("W_emb" in net_or_params)
-        if set(net_or_params) != set(names):
-            raise ValueError(f"net_or_params as a dict must have exactly the keys {list(names)}, "
-                             f"got {sorted(net_or_params)}")
-        params = {name: tf.convert_to_tensor(net_or_params[name]) for name in names}
-    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
-        names = reference.param_names(len(net_or_params) == 6)
-        params = {name: tf.convert_to_tensor(p)
-                  for name, p in zip(names, net_or_params, strict=True)}
-    else:
-        raise ValueError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
-                         "list of the 5 (or 6, with W_emb) parameters in reference order")
-    activation = "tanh" if activation is None else activation
-    reference.check_activation(activation)
-    return params, activation
-
-
-def _check_truncate(truncate):
-    ok = truncate is None or (isinstance(truncate, int) and not isinstance(truncate, bool)
-                              and truncate >= 1)
-    if not ok:
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
-
-
-def _prepare(net_or_params, X, Y, state, activation):
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     from .rnn import _check_state_tensor, _check_tokens  # rnn -> fast -> bptt: import here
-    p, activation = _resolve(net_or_params, activation)
+    if getattr(net_or_params, "custom", False):
+        raise ValueError("net_or_params must use the library's scratch parameters; this "
+                         "model was built from user functions")
+    p, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    p = {name: tf.convert_to_tensor(value) for name, value in p.items()}
     vocab_size = p["W_hq"].shape[1]
     X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
     if X.shape != Y.shape:
@@ -157,7 +123,7 @@ def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
 
 def _explicit_backward(net_or_params, X, Y, state, activation, truncate):
     """Everything ``bptt_grads`` and ``hidden_grad_norms`` need, without autograd."""
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     inputs = _inputs(p, X)
     states, outputs = _forward(p, inputs, H0, activation)
     Hs = tf.stack(states[1:])
@@ -190,7 +156,6 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     name -> array or the list of parameters in reference order.  ``activation``
     defaults to the model's ('tanh' for bare parameters).
     """
-    _check_truncate(truncate)
     grads, _ = _explicit_backward(net_or_params, X, Y, state, activation, truncate)
     return grads
 
@@ -216,8 +181,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     With ``truncate=k`` the loss at step t is recomputed from H_{t-k}, held
     fixed by ``tf.stop_gradient``, so its gradient only travels k steps back.
     """
-    _check_truncate(truncate)
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     labels = tf.unstack(tf.transpose(Y))
     num_steps, count = len(labels), X.shape[0] * X.shape[1]
     with tf.GradientTape() as tape:

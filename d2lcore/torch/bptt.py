@@ -24,36 +24,10 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 # ------------------------------------------------------------------------- inputs
 
 
-def _named_params(net_or_params):
-    """(dict name -> detached tensor, activation implied by a model or None)."""
-    if hasattr(net_or_params, "param_names"):  # an RNNModelScratch
-        names, tensors = net_or_params.param_names, net_or_params.params
-        activation = net_or_params.activation
-    elif isinstance(net_or_params, dict):
-        names, tensors, activation = list(net_or_params), list(net_or_params.values()), None
-    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
-        names = reference.param_names(embed_size=len(net_or_params) == 6)
-        tensors, activation = net_or_params, None
-    else:
-        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> tensor or a "
-                        f"list of 5 (or 6 with W_emb) tensors; got {type(net_or_params).__name__}")
-    params = {name: torch.as_tensor(t).detach() for name, t in zip(names, tensors, strict=True)}
-    expected = reference.param_names(embed_size="W_emb" in params)
-    if tuple(params) != tuple(expected):
-        raise ValueError(f"net_or_params must hold the parameters {expected} in this order, "
-                         f"got {tuple(params)}")
-    return params, activation
-
-
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     from .rnn import check_tokens  # here: rnn -> fast -> bptt would import in a circle
-    params, implied = _named_params(net_or_params)
-    activation = activation or implied or "tanh"
-    if activation not in reference.ACTIVATIONS:
-        raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, got {activation!r}")
-    if truncate is not None and (isinstance(truncate, bool) or not isinstance(truncate, int)
-                                 or truncate < 1):
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    params = {name: torch.as_tensor(t).detach() for name, t in params.items()}
     vocab_size = params["W_hq"].shape[1]
     X, Y = check_tokens(X, vocab_size, "X"), check_tokens(Y, vocab_size, "Y")
     if X.shape != Y.shape:
