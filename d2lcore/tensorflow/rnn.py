@@ -62,11 +62,6 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
 
-def _check_activation(activation):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-
-
 def _check_embed_size(embed_size):
     if embed_size is not None and (not is_int(embed_size) or embed_size < 1):
         raise ValueError(f"embed_size must be None or a positive int, got {embed_size!r}")
