@@ -45,7 +45,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from d2lcore import reference
+from d2lcore import reference, reference_layers
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -310,7 +310,6 @@ def _single(state):
 
 _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
-_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
 def _check_kind(kind):
@@ -541,29 +540,11 @@ class RNNModel(keras.layers.Layer):
             return b_ih, b_hh
         return bias - b_hh, b_hh  # training moved the sum: the change goes to bias_ih
 
-    def _canonical_shapes(self):
-        G, H, V = _GATES[self.kind], self.num_hiddens, self.vocab_size
-        shapes = {}
-        for k in range(self.num_layers):
-            shapes[f"weight_ih_l{k}"] = (G * H, V if k == 0 else H)
-            shapes[f"weight_hh_l{k}"] = (G * H, H)
-            shapes[f"bias_ih_l{k}"] = shapes[f"bias_hh_l{k}"] = (G * H,)
-        shapes["dense.weight"], shapes["dense.bias"] = (V, H), (V,)
-        return shapes
-
     def set_numpy_params(self, params):
         """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
-        if not isinstance(params, dict):
-            raise TypeError(f"params must be a dict name -> array, got {type(params).__name__}")
-        shapes = self._canonical_shapes()
-        missing, extra = set(shapes) - set(params), set(params) - set(shapes)
-        if missing or extra:
-            raise ValueError(f"params must have exactly the keys {sorted(shapes)}; missing "
-                             f"{sorted(missing)}, unexpected {sorted(extra)}")
-        p = {name: np.asarray(params[name], dtype=np.float32) for name in shapes}
-        for name, shape in shapes.items():
-            if p[name].shape != shape:
-                raise ValueError(f"params[{name!r}] must have shape {shape}, got {p[name].shape}")
+        shapes = reference_layers.param_shapes(self.kind, self.vocab_size, self.num_hiddens,
+                                               self.num_layers)
+        p = reference.check_param_arrays(shapes, params)
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
             kernel, recurrent = p[f"weight_ih_l{k}"].T, p[f"weight_hh_l{k}"].T
