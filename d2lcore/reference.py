@@ -35,7 +35,13 @@ def param_names(embed_size=None):
 
 
 def custom_param_names(count):
-    """Names of the parameters a user's own ``get_params`` returns: param0, param1, ..."""
+    """Names of the arrays a user's own ``get_params`` returns, the same in every framework.
+
+    Five (or six) arrays are taken to be d2l's (``W_emb`` first when six), as
+    d2l 8.5's own ``get_params`` returns them; any other count is param0, param1, ...
+    """
+    if count in (5, 6):
+        return param_names(embed_size=count == 6)
     return tuple(f"param{i}" for i in range(count))
 
 
