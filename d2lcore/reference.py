@@ -6,6 +6,8 @@ names follow d2l: ``X_t W_xh + H_{t-1} W_hh + b_h``, outputs ``H_t W_hq + b_q``
 stacked time-major into a ``(num_steps * batch_size, vocab_size)`` matrix.
 """
 
+import numbers
+
 import numpy as np
 
 __all__ = [
@@ -18,6 +20,9 @@ __all__ = [
     "bptt",
     "grad_norm",
     "clip_grads",
+    "check_param_arrays",
+    "custom_param_names",
+    "bptt_arguments",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -27,6 +32,82 @@ ACTIVATIONS = ("tanh", "relu")
 def param_names(embed_size=None):
     """Parameter names in order; a learned embedding adds ``W_emb`` in front."""
     return (("W_emb",) if embed_size else ()) + PARAM_NAMES
+
+
+def custom_param_names(count):
+    """Names of the arrays a user's own ``get_params`` returns, the same in every framework.
+
+    Five (or six) arrays are taken to be d2l's (``W_emb`` first when six), as
+    d2l 8.5's own ``get_params`` returns them; any other count is param0, param1, ...
+    """
+    if count in (5, 6):
+        return param_names(embed_size=count == 6)
+    return tuple(f"param{i}" for i in range(count))
+
+
+def check_param_arrays(shapes, arrays):
+    """``arrays`` as a dict name -> float32 numpy array, checked against ``shapes``.
+
+    Every framework's ``set_numpy_params`` loads through this one check: the
+    dict must have exactly the names of ``shapes`` (name -> shape tuple), each
+    with that shape.  Framework arrays are accepted (anything ``np.asarray`` or
+    ``.asnumpy()`` turns into numbers).
+    """
+    if not isinstance(arrays, dict):
+        raise TypeError(f"params must be a dict name -> array, got {type(arrays).__name__}")
+    missing, extra = sorted(set(shapes) - set(arrays)), sorted(set(arrays) - set(shapes))
+    if missing or extra:
+        raise ValueError(f"params must have exactly the keys {sorted(shapes)}; "
+                         f"missing {missing}, unexpected {extra}")
+    out = {}
+    for name, shape in shapes.items():
+        value = arrays[name]
+        if hasattr(value, "asnumpy"):  # MXNet
+            value = value.asnumpy()
+        elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
+            value = value.detach().cpu()
+        out[name] = np.asarray(value, dtype=np.float32)
+        if out[name].shape != tuple(shape):
+            raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
+                             f"got {out[name].shape}")
+    return out
+
+
+def bptt_arguments(net_or_params, activation=None, truncate=None):
+    """The checked arguments of every framework's ``bptt_grads`` / ``autograd_grads``.
+
+    ``net_or_params`` is a scratch model (its parameters and activation), a
+    dict name -> array, or the list of the 5 parameters in order (6 with
+    ``W_emb`` first).  Returns (dict name -> the given array, in reference
+    order; the activation: the given one, else the model's, else 'tanh').
+    """
+    if truncate is not None and (not isinstance(truncate, numbers.Integral)
+                                 or isinstance(truncate, bool) or truncate < 1):
+        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    implied = None
+    if hasattr(net_or_params, "param_names"):  # a scratch model
+        params = dict(zip(net_or_params.param_names, net_or_params.params, strict=True))
+        implied = net_or_params.activation
+    elif isinstance(net_or_params, dict):
+        params = dict(net_or_params)
+    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
+        params = dict(zip(param_names(len(net_or_params) == 6), net_or_params, strict=True))
+    elif isinstance(net_or_params, (list, tuple)):
+        raise ValueError("net_or_params as a list must hold the 5 parameters (W_xh, W_hh, b_h, "
+                         f"W_hq, b_q), or 6 with W_emb first; got {len(net_or_params)}")
+    else:
+        raise TypeError("net_or_params must be a scratch model, a dict name -> array or a list "
+                        f"of the parameters in order, got {type(net_or_params).__name__}")
+    expected = param_names("W_emb" in params)
+    if set(params) != set(expected):
+        raise ValueError(f"net_or_params must hold exactly the parameters {expected}, "
+                         f"got {tuple(params)}")
+    if activation is not None and implied is not None and activation != implied:
+        raise ValueError(f"activation={activation!r} contradicts the model's {implied!r}; "
+                         "leave activation=None to use the model's")
+    activation = activation or implied or "tanh"
+    check_activation(activation)
+    return {name: params[name] for name in expected}, activation
 
 
 def check_activation(activation):

@@ -14,7 +14,7 @@ multiplies ``W_hn h + b_hn``, not h.
 
 import numpy as np
 
-__all__ = ["KINDS", "GATES", "init_layer_params", "layer_forward", "zero_state"]
+__all__ = ["KINDS", "GATES", "param_shapes", "init_layer_params", "layer_forward", "zero_state"]
 
 KINDS = ("rnn", "gru", "lstm")
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
@@ -25,21 +25,26 @@ def check_kind(kind):
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
 
 
+def param_shapes(kind, vocab_size, num_hiddens, num_layers=1):
+    """Name -> shape of every array of the canonical layout (see the module docstring)."""
+    check_kind(kind)
+    G, H, V = GATES[kind], num_hiddens, vocab_size
+    shapes = {}
+    for k in range(num_layers):
+        shapes[f"weight_ih_l{k}"] = (G * H, V if k == 0 else H)
+        shapes[f"weight_hh_l{k}"] = (G * H, H)
+        shapes[f"bias_ih_l{k}"] = shapes[f"bias_hh_l{k}"] = (G * H,)
+    shapes["dense.weight"], shapes["dense.bias"] = (V, H), (V,)
+    return shapes
+
+
 def init_layer_params(kind, vocab_size, num_hiddens, num_layers=1, seed=0):
     """Uniform(-1/sqrt(H), 1/sqrt(H)) for every array, as PyTorch initialises its layers."""
     check_kind(kind)
     rs = np.random.RandomState(seed)
     bound = 1.0 / np.sqrt(num_hiddens)
-    G = GATES[kind]
-    p = {}
-    for k in range(num_layers):
-        num_inputs = vocab_size if k == 0 else num_hiddens
-        p[f"weight_ih_l{k}"] = rs.uniform(-bound, bound, (G * num_hiddens, num_inputs))
-        p[f"weight_hh_l{k}"] = rs.uniform(-bound, bound, (G * num_hiddens, num_hiddens))
-        p[f"bias_ih_l{k}"] = rs.uniform(-bound, bound, G * num_hiddens)
-        p[f"bias_hh_l{k}"] = rs.uniform(-bound, bound, G * num_hiddens)
-    p["dense.weight"] = rs.uniform(-bound, bound, (vocab_size, num_hiddens))
-    p["dense.bias"] = rs.uniform(-bound, bound, vocab_size)
+    shapes = param_shapes(kind, vocab_size, num_hiddens, num_layers)
+    p = {name: rs.uniform(-bound, bound, shape) for name, shape in shapes.items()}
     return {k: v.astype(np.float32) for k, v in p.items()}
 
 

@@ -42,7 +42,7 @@ def loss_and_grads(net, X, Y, state=None):
         outputs, new_state = net(X, state)
         loss = gluon.loss.SoftmaxCrossEntropyLoss()(outputs, Y.T.reshape(-1)).mean()
     loss.backward()
-    grads = {name: p.grad.asnumpy().copy() for name, p in zip(net.names, net.params)}
+    grads = {name: p.grad.asnumpy().copy() for name, p in zip(net.param_names, net.params)}
     return outputs.asnumpy(), new_state[0].asnumpy(), float(loss), grads
 
 
@@ -104,25 +104,6 @@ def test_scratch_forward_and_loss_match_reference(data, activation, embed_size, 
     out, _, loss, _ = loss_and_grads(net, X, Y)
     ref_out, _ = reference.forward(params, X.asnumpy(), None, activation)
     assert loss == pytest.approx(reference.loss(ref_out, Y.asnumpy()), rel=RTOL)
-
-
-@pytest.mark.parametrize("activation,embed_size", [("tanh", None), ("relu", None), ("tanh", 6)])
-def test_fast_path_equals_readable_loop(data, activation, embed_size):
-    _, vocab, X, Y = data
-    fast = scratch(vocab, activation=activation, embed_size=embed_size, seed=4)
-    slow = scratch(vocab, activation=activation, embed_size=embed_size, seed=4, fast=False)
-    assert fast.fast and not slow.fast
-    # Larger weights make the recurrence matter (and ReLU units switch on and off).
-    big = {k: v * 30 for k, v in fast.get_numpy_params().items()}
-    fast.set_numpy_params(big)
-    slow.set_numpy_params(big)
-    H0 = np.array(onp.random.RandomState(1).normal(0, 1, (8, HIDDEN)).astype(onp.float32))
-    f_out, f_H, f_loss, f_grads = loss_and_grads(fast, X, Y, (H0,))
-    s_out, s_H, s_loss, s_grads = loss_and_grads(slow, X, Y, (H0,))
-    assert rel_err(f_out, s_out) < RTOL and rel_err(f_H, s_H) < RTOL
-    assert f_loss == pytest.approx(s_loss, rel=RTOL)
-    for name in s_grads:
-        assert rel_err(f_grads[name], s_grads[name]) < RTOL, name
 
 
 def test_custom_functions_are_used_as_given(data):
@@ -254,7 +235,7 @@ def test_grad_clipping_matches_reference(data, theta):
                                            theta)
     norm = d2l.grad_clipping(net, theta)
     assert norm == pytest.approx(want_norm, rel=RTOL)
-    for name, p in zip(net.names, net.params):
+    for name, p in zip(net.param_names, net.params):
         assert rel_err(p.grad, want[name]) < RTOL, name
 
 

@@ -125,30 +125,6 @@ def test_scratch_forward_and_loss_equal_reference(data, fast, activation, embed_
                                                        rel=RTOL)
 
 
-@pytest.mark.parametrize("activation,embed_size", [("tanh", None), ("relu", None), ("tanh", 5),
-                                                   ("relu", 5)])
-def test_fast_path_equals_readable_loop_outputs_and_gradients(data, activation, embed_size):
-    X, Y, vocab = data
-    params = scaled_params(len(vocab), 8, embed_size, scale=30.0)
-    H0 = tf.constant(np.random.RandomState(1).normal(0, 0.5, (4, 8)).astype(np.float32))
-    results = {}
-    for fast in (True, False):
-        net = d2l.RNNModelScratch(len(vocab), 8, activation=activation, embed_size=embed_size,
-                                  fast=fast)
-        assert net.fast is fast
-        net.set_numpy_params(params)
-        with tf.GradientTape() as tape:
-            tape.watch(H0)
-            outputs, (H,) = net(X, (H0,))
-            # A loss on the final state too, so its gradient path is checked as well.
-            loss = mean_ce(outputs, Y) + tf.reduce_sum(tf.sin(H))
-        grads = tape.gradient(loss, net.params + [H0])
-        results[fast] = [outputs, H] + [tf.convert_to_tensor(g) for g in grads]
-    names = ["outputs", "H"] + net.param_names + ["H0"]
-    for name, fast_value, slow_value in zip(names, results[True], results[False], strict=True):
-        assert_close(fast_value, slow_value, name)
-
-
 def test_seeded_params_match_reference_and_random_init_is_d2ls():
     net = d2l.RNNModelScratch(28, 16, seed=3)
     expected = reference.init_params(28, 16, seed=3)
@@ -370,25 +346,6 @@ def test_concise_bias_split_after_training_keeps_the_sum(data):
     np.testing.assert_array_equal(after["bias_hh_l0"], params["bias_hh_l0"])
     assert_close(after["bias_ih_l0"] + after["bias_hh_l0"], net.rnn.cell.bias.numpy(), "sum")
     assert not np.array_equal(after["bias_ih_l0"], params["bias_ih_l0"])
-
-
-@pytest.mark.parametrize("num_layers", [1, 2])
-def test_concise_fast_path_equals_keras_layers(data, num_layers):
-    X, Y, vocab = data
-    params = reference_layers.init_layer_params("rnn", len(vocab), 8, num_layers, seed=4)
-    H0 = tf.constant(np.random.RandomState(3).normal(0, 0.5, (num_layers, 4, 8)), tf.float32)
-    results = {}
-    for fast in (True, False):
-        net = d2l.RNNModel(d2l.make_rnn_layer("rnn", 8, num_layers), len(vocab), fast=fast)
-        assert net.fast is fast
-        net.set_numpy_params(params)
-        with tf.GradientTape() as tape:
-            outputs, H = net(X, H0)
-            loss = mean_ce(outputs, Y) + tf.reduce_sum(tf.sin(H))
-        grads = tape.gradient(loss, net.trainable_variables)
-        results[fast] = [outputs, H] + [tf.convert_to_tensor(g) for g in grads]
-    for i, (a, b) in enumerate(zip(results[True], results[False], strict=True)):
-        assert_close(a, b, f"item {i}")
 
 
 def test_concise_training_step_is_one_clipped_sgd_step(data):

@@ -153,21 +153,6 @@ def test_seeded_params_are_the_reference_init():
     assert float(unseeded[0].detach().std()) == pytest.approx(0.01, rel=0.5)
 
 
-@pytest.mark.parametrize("activation,embed_size", CASES, ids=CASE_IDS)
-def test_fast_path_equals_readable_loop(activation, embed_size):
-    fast, loop = scratch(activation, embed_size, True), scratch(activation, embed_size, False)
-    X, Y = tokens(3), tokens(4)
-    H0 = torch.tensor(np.random.RandomState(5).normal(0, 0.5, (B, H)), dtype=torch.float32)
-    out_f, (H_f,) = fast(torch.tensor(X), (H0,))
-    out_l, (H_l,) = loop(torch.tensor(X), (H0,))
-    assert rel_err(out_f, out_l.detach().numpy()) < 1e-6
-    assert rel_err(H_f, H_l.detach().numpy()) < 1e-6
-    g_f, g_l = grads_of(fast, X, Y, H0), grads_of(loop, X, Y, H0)
-    assert list(g_f) == list(reference.param_names(embed_size)) + ["H0"]
-    for name in g_f:
-        assert rel_err(g_f[name], g_l[name].numpy()) < 1e-5, name
-
-
 def test_fast_state_can_be_detached_in_place():
     net = scratch()
     _, state = net(torch.tensor(tokens(0)), net.begin_state(B))

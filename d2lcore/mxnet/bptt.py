@@ -13,41 +13,13 @@ H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
 checks the other.
 """
 
-import numbers
 
 import numpy as onp
 from mxnet import autograd, np, npx
 
 from .. import reference
-from .rnn import RNNModelScratch, _as_tokens
 
-__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
-
-
-def _unpack(net_or_params, activation):
-    """(dict name -> array, activation) from a scratch model, a dict, or a list in order."""
-    if isinstance(net_or_params, RNNModelScratch):
-        params = net_or_params.parameters_dict()
-        activation = activation or net_or_params.activation
-    elif isinstance(net_or_params, dict):
-        params = dict(net_or_params)
-    elif isinstance(net_or_params, (list, tuple)):
-        if len(net_or_params) not in (5, 6):
-            raise ValueError("net_or_params as a list must hold 5 arrays (W_xh, W_hh, b_h, "
-                             f"W_hq, b_q) or 6 (W_emb first), got {len(net_or_params)}")
-        names = reference.param_names(embed_size=len(net_or_params) == 6)
-        params = dict(zip(names, net_or_params))
-    else:
-        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
-                        f"list of arrays, got {type(net_or_params).__name__}")
-    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
-              for k, v in params.items()}
-    expected = set(reference.param_names("W_emb" in params))
-    if set(params) != expected:
-        raise ValueError(f"params must have the names {sorted(expected)}, got {sorted(params)}")
-    activation = activation or "tanh"
-    reference.check_activation(activation)
-    return params, activation
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
 
 
 def _inputs(params, X):
@@ -61,8 +33,11 @@ def _act(A, activation):
     return np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
 
 
-def _prepare(net_or_params, X, Y, state, activation):
-    params, activation = _unpack(net_or_params, activation)
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
+    from .rnn import _as_tokens  # rnn -> fast -> bptt: import here, not in a circle
+    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
+              for k, v in params.items()}
     vocab_size = params["W_hq"].shape[1]
     X, Y = _as_tokens(X, vocab_size), _as_tokens(Y, vocab_size)
     if X.shape != Y.shape:
@@ -89,61 +64,78 @@ def _forward_states(params, inputs, H0, activation):
 
 def _output_grads(params, Hs, Y):
     """dL/dO_t for every step: (steps, batch, vocab), for the mean loss over all tokens."""
-    num_steps, batch = len(Hs), Hs[0].shape[0]
-    logits = np.dot(np.stack(Hs), params["W_hq"]) + params["b_q"]
+    num_steps, batch = Hs.shape[:2]
+    logits = np.dot(Hs, params["W_hq"]) + params["b_q"]
     probs = npx.softmax(logits, axis=-1)
     return (probs - npx.one_hot(Y.T, logits.shape[-1], dtype=probs.dtype)) / (num_steps * batch)
 
 
-def _backward(params, X, Y, H0, activation, truncate, record_norms=False):
+def _act_grad(H, activation):
+    """phi'(A_t) in terms of H_t = phi(A_t): 1 - H^2 for tanh, [H > 0] for ReLU."""
+    return 1 - H * H if activation == "tanh" else (H > 0).astype(H.dtype)
+
+
+def recurrence_backward(Hs, H0, W_hh, dHs, activation):
+    """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
+
+    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
+    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
+    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    """
+    act_grad = _act_grad(Hs, activation)
+    dA, dH = [None] * Hs.shape[0], np.zeros_like(H0)  # dH: what flows back from step t+1
+    for t in reversed(range(Hs.shape[0])):
+        dA[t] = (dHs[t] + dH) * act_grad[t]
+        dH = np.dot(dA[t], W_hh.T)
+    dA = np.stack(dA)
+    H_prev = np.concatenate([np.expand_dims(H0, 0), Hs[:-1]], axis=0)  # H_{t-1}, t = 1..T
+    num_hiddens = Hs.shape[-1]
+    dW_hh = np.dot(H_prev.reshape(-1, num_hiddens).T, dA.reshape(-1, num_hiddens))
+    return dA, dH, dW_hh
+
+
+def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
+    """dL/dA_t when the loss at step t sends its gradient back ``truncate`` steps only."""
+    act_grad = _act_grad(Hs, activation)
+    dA = [np.zeros_like(Hs[0]) for _ in range(Hs.shape[0])]
+    for t in range(Hs.shape[0]):
+        dH = dHs[t]
+        for s in range(t, max(t - truncate, -1), -1):
+            dA_s = dH * act_grad[s]
+            dA[s] = dA[s] + dA_s
+            dH = np.dot(dA_s, W_hh.T)
+    return np.stack(dA)
+
+
+def _backward(params, X, Y, H0, activation, truncate):
+    """Every parameter's gradient and dL/dH_t for all t (full BPTT), without autograd."""
     inputs = _inputs(params, X)
     states = _forward_states(params, inputs, H0, activation)
-    Hs = states[1:]
+    Hs = np.stack(states[1:])
+    num_steps, batch, num_hiddens = Hs.shape
     d_out = _output_grads(params, Hs, Y)
-    grads = {name: np.zeros_like(p) for name, p in params.items()}
-    grads["W_hq"] = np.dot(np.stack(Hs).reshape(-1, Hs[0].shape[1]).T,
-                           d_out.reshape(-1, d_out.shape[-1]))
-    grads["b_q"] = d_out.sum(axis=(0, 1))
-    d_inputs = [np.zeros_like(x) for x in inputs]
-
-    def step_back(t, dH):
-        """Take dL/dH_t through step t: add this step's parameter gradients, return dL/dH_{t-1}."""
-        H = Hs[t]
-        dA = dH * (1 - H * H) if activation == "tanh" else dH * (H > 0)
-        grads["W_xh"] += np.dot(inputs[t].T, dA)
-        grads["W_hh"] += np.dot(states[t].T, dA)
-        grads["b_h"] += dA.sum(axis=0)
-        d_inputs[t] += np.dot(dA, params["W_xh"].T)
-        return np.dot(dA, params["W_hh"].T)
-
-    norms = []
-    num_steps = len(Hs)
+    dHs = np.dot(d_out, params["W_hq"].T)  # each step's own output -> H_t
     if truncate is None:
-        dH = np.zeros_like(H0)
-        for t in reversed(range(num_steps)):
-            dH = dH + np.dot(d_out[t], params["W_hq"].T)  # now the full dL/dH_t
-            norms.append(float(np.sqrt((dH * dH).sum())) if record_norms else None)
-            dH = step_back(t, dH)
-        norms.reverse()
+        dA, _, _ = recurrence_backward(Hs, H0, params["W_hh"], dHs, activation)
     else:
-        for t in range(num_steps):
-            dH = np.dot(d_out[t], params["W_hq"].T)
-            for s in range(t, max(t - truncate, -1), -1):
-                dH = step_back(s, dH)
+        dA = _truncated_backward(Hs, params["W_hh"], dHs, activation, truncate)
+
+    def flat(a):  # (steps, batch, n) -> (steps * batch, n)
+        return a.reshape(num_steps * batch, -1)
+
+    H_prev = np.stack(states[:-1])
+    grads = {"W_xh": np.dot(flat(inputs).T, flat(dA)), "W_hh": np.dot(flat(H_prev).T, flat(dA)),
+             "b_h": dA.sum(axis=(0, 1)), "W_hq": np.dot(flat(Hs).T, flat(d_out)),
+             "b_q": d_out.sum(axis=(0, 1))}
     if "W_emb" in params:
         # Each row of W_emb collects the input gradients of the steps that used it.
-        flat_ids = X.T.reshape(-1)
-        flat = np.stack(d_inputs).reshape(-1, d_inputs[0].shape[-1])
-        grads["W_emb"] = np.dot(npx.one_hot(flat_ids, params["W_emb"].shape[0],
-                                            dtype=flat.dtype).T, flat)
-    return grads, norms
-
-
-def _check_truncate(truncate):
-    if truncate is not None and (isinstance(truncate, bool)
-                                 or not isinstance(truncate, numbers.Integral) or truncate < 1):
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
-    return None if truncate is None else int(truncate)
+        d_inputs = flat(np.dot(dA, params["W_xh"].T))
+        one_hot = npx.one_hot(X.T.reshape(-1), params["W_emb"].shape[0], dtype=d_inputs.dtype)
+        grads["W_emb"] = np.dot(one_hot.T, d_inputs)
+    # dL/dH_t = its own output's part + what comes back from step t+1
+    later = np.dot(dA[1:], params["W_hh"].T)
+    dH_all = dHs + np.concatenate([later, np.zeros_like(dHs[:1])], axis=0)
+    return {name: grads[name] for name in params}, dH_all
 
 
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
@@ -152,8 +144,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     ``activation`` defaults to the model's (a dict or list of arrays: 'tanh').
     Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
     """
-    truncate = _check_truncate(truncate)
-    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     return _backward(params, X, Y, H0, activation, truncate)[0]
 
 
@@ -163,7 +154,8 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
     Shrinking values towards t = 1 show vanishing gradients, growing ones exploding.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
-    return _backward(params, X, Y, H0, activation, None, record_norms=True)[1]
+    dH_all = _backward(params, X, Y, H0, activation, None)[1]
+    return [float(np.sqrt((dH * dH).sum())) for dH in dH_all]
 
 
 def _step_loss(params, Hs_window_last, y_t, total_tokens):
@@ -178,8 +170,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     For ``truncate=k`` the loss at step t is recomputed from a detached H_{t-k},
     so autograd sees only the k steps that truncation keeps.
     """
-    truncate = _check_truncate(truncate)
-    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     leaves = {name: p.copy() for name, p in params.items()}
     for leaf in leaves.values():
         leaf.attach_grad()

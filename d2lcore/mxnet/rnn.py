@@ -4,19 +4,11 @@ concise Gluon model of d2l 8.6.
 Scratch model
 -------------
 ``get_params`` / ``init_rnn_state`` / ``rnn`` are the three functions of d2l 8.5,
-written with ``mxnet.np`` arrays (d2l-zh's ``from mxnet import np, npx`` style).
-``RNNModelScratch`` wires them together.  With the library's own functions it
-can also run a fast path (``fast=True``, the default) that computes exactly the
-same function with MXNet's fused RNN kernel:
-
-    H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h),   O_t = H_t W_hq + b_q
-
-The fused ``npx.rnn`` operator computes ``phi(x W_ih^T + b_ih + h W_hh^T + b_hh)``,
-so it is fed ``W_ih = W_xh^T``, ``W_hh = W_hh^T``, ``b_ih = b_h`` and ``b_hh = 0``;
-the transposes and the concatenation happen inside the hybridized graph, so the
-gradients land on the scratch parameters themselves.  The output projection is
-one ``npx.fully_connected`` over all time steps.  The tests check that both paths
-give the same outputs and the same gradients.
+written with ``mxnet.np`` arrays (d2l-zh's ``from mxnet import np, npx`` style);
+``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with ReLU).
+``RNNModelScratch`` wires them together.  By default (``fast=True``) it computes
+the loop's function with MXNet's fused RNN kernel (``d2lcore.mxnet.fast``),
+tested equal to the loop in outputs and gradients.
 
 Concise model and the canonical layout
 --------------------------------------
@@ -39,6 +31,7 @@ from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
 from .. import reference
+from . import fast as fast_paths
 
 __all__ = [
     "get_params",
@@ -52,7 +45,6 @@ __all__ = [
 ]
 
 RNN_KINDS = ("rnn", "gru", "lstm")
-_MODES = {"tanh": "rnn_tanh", "relu": "rnn_relu"}
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
 _HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
 
@@ -136,66 +128,32 @@ def init_rnn_state(batch_size, num_hiddens, device=None):
     return (np.zeros((batch_size, num_hiddens), ctx=_device(device)),)
 
 
-def _loop(inputs, state, params, activation):
-    """The readable recurrence, one time step per iteration (inputs: steps, batch, inputs)."""
+def rnn(inputs, state, params):
+    """d2l 8.5's RNN: inputs (num_steps, batch, num_inputs) -> outputs and the state ``(H,)``."""
     W_xh, W_hh, b_h, W_hq, b_q = params
-    (H,) = state
+    H, = state
     outputs = []
-    for X in inputs:
-        A = np.dot(X, W_xh) + np.dot(H, W_hh) + b_h
-        H = np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
-        outputs.append(np.dot(H, W_hq) + b_q)
+    for X in inputs:  # X: one time step, (batch_size, num_inputs)
+        H = np.tanh(np.dot(X, W_xh) + np.dot(H, W_hh) + b_h)
+        Y = np.dot(H, W_hq) + b_q
+        outputs.append(Y)
     return np.concatenate(outputs, axis=0), (H,)
 
 
-def rnn(inputs, state, params):
-    """d2l 8.5's forward pass with tanh: outputs (steps * batch, vocab) and the state (H,)."""
-    return _loop(inputs, state, params, "tanh")
-
-
 def rnn_relu(inputs, state, params):
-    """The same recurrence with ReLU in place of tanh."""
-    return _loop(inputs, state, params, "relu")
+    """The same loop as ``rnn`` with ReLU in place of tanh."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X in inputs:
+        H = npx.relu(np.dot(X, W_xh) + np.dot(H, W_hh) + b_h)
+        Y = np.dot(H, W_hq) + b_q
+        outputs.append(Y)
+    return np.concatenate(outputs, axis=0), (H,)
 
 
 _FORWARD_ACTIVATION = {rnn: "tanh", rnn_relu: "relu"}
 _library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
-
-
-# ----------------------------------------------------------------- the fast path
-
-
-@mx.util.use_np
-class _FusedScratch(gluon.HybridBlock):
-    """The scratch model as one hybridized graph around the fused ``npx.rnn`` kernel.
-
-    It owns no parameters: the scratch arrays come in as inputs, so autograd
-    writes their gradients into the arrays' own ``.grad`` buffers.
-    """
-
-    def __init__(self, vocab_size, num_hiddens, activation, embed_size=None):
-        super().__init__()
-        self._vocab_size, self._num_hiddens = vocab_size, num_hiddens
-        self._mode, self._embed_size = _MODES[activation], embed_size
-
-    def hybrid_forward(self, F, X, H, *params):
-        if self._embed_size:
-            W_emb, W_xh, W_hh, b_h, W_hq, b_q = params
-            inputs = F.npx.embedding(F.np.transpose(X), W_emb, input_dim=self._vocab_size,
-                                     output_dim=self._embed_size)
-        else:
-            W_xh, W_hh, b_h, W_hq, b_q = params
-            inputs = F.npx.one_hot(F.np.transpose(X), self._vocab_size)
-        # npx.rnn wants one flat vector: [W_ih, W_hh] (row-major) then [b_ih, b_hh].
-        flat = F.np.concatenate([F.np.transpose(W_xh).reshape(-1),
-                                 F.np.transpose(W_hh).reshape(-1),
-                                 b_h, F.np.zeros_like(b_h)])
-        Hs, H_last = F.npx.rnn(inputs, flat, F.np.expand_dims(H, 0), mode=self._mode,
-                               state_size=self._num_hiddens, num_layers=1, state_outputs=True)
-        # One matrix product for the outputs of every time step (time-major rows).
-        outputs = F.npx.fully_connected(Hs.reshape(-1, self._num_hiddens),
-                                        F.np.transpose(W_hq), b_q, num_hidden=self._vocab_size)
-        return outputs, H_last[0]
 
 
 # ------------------------------------------------------------------ scratch model
@@ -207,10 +165,18 @@ class RNNModelScratch:
 
     Left out (or given as this module's ``get_params`` / ``init_rnn_state`` /
     ``rnn`` / ``rnn_relu``) they are the library's, which allow the keyword-only
-    extensions: ``activation`` ('tanh' or 'relu'), ``embed_size`` (a learned
-    embedding W_emb instead of one-hot inputs), ``seed`` (reference
-    initialisation) and ``fast`` (the fused, hybridized path; False runs the
-    readable per-step loop).  User functions are called exactly as d2l does.
+    extensions:
+
+    - ``activation``: 'tanh' (d2l) or 'relu';
+    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
+    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
+    - ``fast``: True (default) computes the loop's function with
+      ``d2lcore.mxnet.fast.FusedScratch`` (MXNet's fused RNN kernel, hybridized;
+      tested equal: outputs and every gradient); False runs the readable
+      ``rnn`` loop.  Only the library's own pieces have a fast path: with a
+      user function ``fast`` is False.
+
+    User functions are called exactly as d2l does.
     """
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
@@ -220,71 +186,38 @@ class RNNModelScratch:
         if embed_size is not None:
             embed_size = _check_positive_int("embed_size", embed_size)
         self.embed_size, self.device = embed_size, _device(device)
-        library_fn = forward_fn is None or forward_fn in _FORWARD_ACTIVATION
-        activation = self._resolve_activation(activation, forward_fn)
-        self.activation = activation
+        self.activation = activation = _resolve_activation(activation, forward_fn)
         self.init_state = init_state or init_rnn_state
         self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
         library_params = get_params is None or get_params is _library_get_params
         if library_params:
             self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
                                               embed_size=embed_size, seed=seed)
+            self.param_names = reference.param_names(embed_size)
         else:
             if embed_size is not None or seed is not None:
-                raise ValueError("embed_size and seed need the library's get_params "
-                                 "(leave get_params=None)")
+                raise ValueError("embed_size and seed apply to the library get_params only; "
+                                 "got them together with your own get_params")
             self.params = get_params(self.vocab_size, self.num_hiddens, self.device)
-        self.names = reference.param_names(embed_size) if library_params else tuple(
-            f"param{i}" for i in range(len(self.params)))
-        uses_library = library_fn and library_params and self.init_state is init_rnn_state
-        self.fast = bool(fast) and uses_library
-        self._fused = None
+            self.param_names = reference.custom_param_names(len(self.params))
+        self.library_pieces = (library_params and self.init_state is init_rnn_state
+                               and self.forward_fn in _FORWARD_ACTIVATION)
+        self.fast = bool(fast) and self.library_pieces
         if self.fast:
-            self._fused = _FusedScratch(self.vocab_size, self.num_hiddens, activation, embed_size)
-            self._fused.hybridize(**_HYBRID_FLAGS)
-
-    @staticmethod
-    def _resolve_activation(activation, forward_fn):
-        implied = _FORWARD_ACTIVATION.get(forward_fn)
-        if activation is None:
-            return implied or "tanh"
-        if activation not in reference.ACTIVATIONS:
-            raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, "
-                             f"got {activation!r}")
-        if implied is not None and implied != activation:
-            raise ValueError(f"activation={activation!r} contradicts forward_fn, which uses "
-                             f"{implied!r}")
-        if forward_fn is not None and implied is None:
-            raise ValueError("activation only applies to the library's forward_fn; "
-                             "a custom forward_fn chooses its own")
-        return activation
-
-    # -- forward ------------------------------------------------------------------
+            self._fused = fast_paths.FusedScratch(self.vocab_size, self.num_hiddens,
+                                                  activation, embed_size)
 
     def __call__(self, X, state):
         X = _as_tokens(X, self.vocab_size)
-        state = self._check_state(state, X.shape[0])
+        if self.library_pieces:
+            state = _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
             outputs, H = self._fused(X, state[0], *self.params)
             return outputs, (H,)
-        if self.embed_size:
-            inputs = np.take(self.params[0], X.T, axis=0)  # rows of W_emb: (steps, batch, embed)
+        if self.embed_size:  # rows of W_emb replace the one-hot vectors
+            inputs = np.take(self.params[0], X.T, axis=0)
             return self.forward_fn(inputs, state, self.params[1:])
         return self.forward_fn(npx.one_hot(X.T, self.vocab_size), state, self.params)
-
-    def _check_state(self, state, batch_size):
-        if self.init_state is not init_rnn_state:
-            return state  # a user's init_state may carry any structure: pass it on as is
-        if not isinstance(state, (tuple, list)) or len(state) != 1:
-            raise ValueError("state must be a one-element tuple (H,) as begin_state returns, "
-                             f"got {type(state).__name__}")
-        (H,) = state
-        H = H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
-        shape = (batch_size, self.num_hiddens)
-        if tuple(H.shape) != shape:
-            raise ValueError(f"state[0] must have shape {shape} (batch_size, num_hiddens), "
-                             f"got {tuple(H.shape)}")
-        return (H,)
 
     def begin_state(self, batch_size, device=None, ctx=None):
         """Zero state for ``batch_size`` sequences (d2l-zh MXNet passes ``ctx=``)."""
@@ -292,36 +225,49 @@ class RNNModelScratch:
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
 
-    # -- parameters as numpy ----------------------------------------------------
-
     def get_numpy_params(self):
         """dict name -> float32 numpy array, in reference order."""
-        return {name: p.asnumpy().astype(onp.float32) for name, p in zip(self.names, self.params)}
+        return {name: p.asnumpy().astype(onp.float32)
+                for name, p in zip(self.param_names, self.params)}
 
     def set_numpy_params(self, params):
-        """Load a dict name -> array (same names and shapes) into the parameters in place."""
-        _load_arrays(dict(zip(self.names, self.params)), params)
+        """Load a dict name -> array (same names and shapes) into the parameters; returns self."""
+        _load_arrays(dict(zip(self.param_names, self.params)), params)
         return self
 
-    def parameters_dict(self):
-        return dict(zip(self.names, self.params))
+
+def _resolve_activation(activation, forward_fn):
+    implied = _FORWARD_ACTIVATION.get(forward_fn)
+    if activation is None:
+        return implied or "tanh"
+    reference.check_activation(activation)
+    if implied is not None and implied != activation:
+        raise ValueError(f"activation={activation!r} contradicts forward_fn, which uses "
+                         f"{implied!r}")
+    if forward_fn is not None and implied is None:
+        raise ValueError("activation only applies to the library's forward_fn; "
+                         "a custom forward_fn chooses its own")
+    return activation
+
+
+def _check_state(state, shape):
+    if not isinstance(state, (tuple, list)) or len(state) != 1:
+        raise ValueError("state must be a one-element tuple (H,) as begin_state returns, "
+                         f"got {type(state).__name__}")
+    (H,) = state
+    H = H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
+    if tuple(H.shape) != shape:
+        raise ValueError(f"state[0] must have shape {shape} (batch_size, num_hiddens), "
+                         f"got {tuple(H.shape)}")
+    return (H,)
 
 
 def _load_arrays(targets, values):
     """Copy ``values`` into the arrays of ``targets`` (dicts by name), checking names and shapes."""
-    if not isinstance(values, dict):
-        raise TypeError(f"params must be a dict name -> array, got {type(values).__name__}")
-    missing, extra = set(targets) - set(values), set(values) - set(targets)
-    if missing or extra:
-        raise ValueError(f"params must have exactly the names {sorted(targets)}; "
-                         f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+    shapes = {name: tuple(target.shape) for name, target in targets.items()}
+    values = reference.check_param_arrays(shapes, values)
     for name, target in targets.items():
-        value = onp.asarray(values[name].asnumpy() if hasattr(values[name], "asnumpy")
-                            else values[name], dtype=onp.float32)
-        if value.shape != tuple(target.shape):
-            raise ValueError(f"params[{name!r}] must have shape {tuple(target.shape)}, "
-                             f"got {value.shape}")
-        target[:] = np.array(value, ctx=target.ctx)
+        target[:] = np.array(values[name], ctx=target.ctx)
 
 
 # ------------------------------------------------------------------ concise model

@@ -18,55 +18,20 @@ import tensorflow as tf
 
 from d2lcore import reference
 
-from .rnn import RNNModelScratch, _check_activation, _check_state_tensor, _check_tokens
-
-__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
 
 
 # ---------------------------------------------------------------------------
 # Arguments
 # ---------------------------------------------------------------------------
 
-def _resolve(net_or_params, activation):
-    """(dict name -> tensor, activation) from a scratch model, a dict or a list of parameters."""
-    if isinstance(net_or_params, RNNModelScratch):
-        net = net_or_params
-        if net.custom:
-            raise ValueError("net_or_params must use the library's scratch parameters; this "
-                             "model was built from user functions")
-        if activation is not None and activation != net.activation:
-            raise ValueError(f"activation={activation!r} contradicts the model's "
-                             f"{net.activation!r}; leave activation=None to use the model's")
-        params = {name: tf.convert_to_tensor(p) for name, p in
-                  zip(net.param_names, net.params, strict=True)}
-        return params, net.activation
-    if isinstance(net_or_params, dict):
-        names = reference.param_names("W_emb" in net_or_params)
-        if set(net_or_params) != set(names):
-            raise ValueError(f"net_or_params as a dict must have exactly the keys {list(names)}, "
-                             f"got {sorted(net_or_params)}")
-        params = {name: tf.convert_to_tensor(net_or_params[name]) for name in names}
-    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
-        names = reference.param_names(len(net_or_params) == 6)
-        params = {name: tf.convert_to_tensor(p)
-                  for name, p in zip(names, net_or_params, strict=True)}
-    else:
-        raise ValueError("net_or_params must be an RNNModelScratch, a dict name -> array or a "
-                         "list of the 5 (or 6, with W_emb) parameters in reference order")
-    activation = "tanh" if activation is None else activation
-    _check_activation(activation)
-    return params, activation
-
-
-def _check_truncate(truncate):
-    ok = truncate is None or (isinstance(truncate, int) and not isinstance(truncate, bool)
-                              and truncate >= 1)
-    if not ok:
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
-
-
-def _prepare(net_or_params, X, Y, state, activation):
-    p, activation = _resolve(net_or_params, activation)
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
+    from .rnn import _check_state_tensor, _check_tokens  # rnn -> fast -> bptt: import here
+    if getattr(net_or_params, "custom", False):
+        raise ValueError("net_or_params must use the library's scratch parameters; this "
+                         "model was built from user functions")
+    p, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    p = {name: tf.convert_to_tensor(value) for name, value in p.items()}
     vocab_size = p["W_hq"].shape[1]
     X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
     if X.shape != Y.shape:
@@ -112,45 +77,76 @@ def _output_grads(outputs, Y):
     return (tf.nn.softmax(outputs) - labels) / count
 
 
-# ---------------------------------------------------------------------------
-# The explicit backward pass
-# ---------------------------------------------------------------------------
-
 def _phi_grad(H, activation):
     """phi'(A_t) in terms of H_t = phi(A_t)."""
     return 1.0 - tf.square(H) if activation == "tanh" else tf.cast(H > 0, H.dtype)
 
 
-class _Backward:
-    """Accumulates the parameter gradients while dL/dH is pushed back one step at a time."""
+# ---------------------------------------------------------------------------
+# The explicit backward pass
+# ---------------------------------------------------------------------------
 
-    def __init__(self, p, inputs, states, activation):
-        self.p, self.inputs, self.states, self.activation = p, inputs, states, activation
-        self.terms = {"W_xh": [], "W_hh": [], "b_h": [], "inputs": []}
-        self.steps = []  # which step each "inputs" term belongs to
+def recurrence_backward(Hs, H0, W_hh, dHs, activation):
+    """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
 
-    def step_back(self, t, dH):
-        """Take dL/dH_t (0-based step t), record its parameter terms, return dL/dH_{t-1}."""
-        dA = dH * _phi_grad(self.states[t + 1], self.activation)
-        self.terms["W_xh"].append(tf.matmul(self.inputs[t], dA, transpose_a=True))
-        self.terms["W_hh"].append(tf.matmul(self.states[t], dA, transpose_a=True))
-        self.terms["b_h"].append(tf.reduce_sum(dA, axis=0))
-        if "W_emb" in self.p:
-            self.terms["inputs"].append(tf.matmul(dA, self.p["W_xh"], transpose_b=True))
-            self.steps.append(t)
-        return tf.matmul(dA, self.p["W_hh"], transpose_b=True)
+    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
+    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
+    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    The fast path's custom gradient (``fast.py``) reuses this very function.
+    """
+    num_steps = Hs.shape[0]
+    slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)
+    upstream = tf.unstack(dHs, num=num_steps)
+    dA, dH = [None] * num_steps, tf.zeros_like(H0)  # dH: what flows back from step t+1
+    for t in reversed(range(num_steps)):
+        dA[t] = (upstream[t] + dH) * slopes[t]
+        dH = tf.matmul(dA[t], W_hh, transpose_b=True)
+    dA = tf.stack(dA)
+    H_prev = tf.concat([H0[None], Hs[:-1]], axis=0)  # H_{t-1} for t = 1..T
+    dW_hh = tf.einsum("tbh,tbk->hk", H_prev, dA)
+    return dA, dH, dW_hh
 
-    def grads(self, X):
-        g = {name: tf.add_n(self.terms[name]) if self.terms[name] else tf.zeros_like(self.p[name])
-             for name in ("W_xh", "W_hh", "b_h")}
-        if "W_emb" in self.p:
-            # Every input row came from W_emb[X[b, t]]: add its gradient to that row.
-            ids = tf.gather(tf.transpose(X), self.steps)  # (terms, batch)
-            rows = tf.stack(self.terms["inputs"])  # (terms, batch, E)
-            g["W_emb"] = tf.math.unsorted_segment_sum(
-                tf.reshape(rows, (-1, rows.shape[-1])), tf.reshape(ids, [-1]),
-                self.p["W_emb"].shape[0])
-        return g
+
+def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
+    """dL/dA_t when the loss at step t sends its gradient back ``truncate`` steps only."""
+    num_steps = Hs.shape[0]
+    slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)
+    dA = [tf.zeros_like(slopes[0]) for _ in range(num_steps)]
+    for t in range(num_steps):
+        dH = dHs[t]
+        for s in range(t, max(t - truncate, -1), -1):
+            dA_s = dH * slopes[s]
+            dA[s] += dA_s
+            dH = tf.matmul(dA_s, W_hh, transpose_b=True)
+    return tf.stack(dA)
+
+
+def _explicit_backward(net_or_params, X, Y, state, activation, truncate):
+    """Everything ``bptt_grads`` and ``hidden_grad_norms`` need, without autograd."""
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
+    inputs = _inputs(p, X)
+    states, outputs = _forward(p, inputs, H0, activation)
+    Hs = tf.stack(states[1:])
+    d_out = _output_grads(outputs, Y)
+    dHs = tf.matmul(d_out, p["W_hq"], transpose_b=True)  # each step's own output -> H_t
+    if truncate is None:
+        dA, _, _ = recurrence_backward(Hs, H0, p["W_hh"], dHs, activation)
+    else:
+        dA = _truncated_backward(Hs, p["W_hh"], dHs, activation, truncate)
+    grads = {"W_xh": tf.einsum("tbi,tbh->ih", inputs, dA),
+             "W_hh": tf.einsum("tbh,tbk->hk", tf.stack(states[:-1]), dA),
+             "b_h": tf.reduce_sum(dA, axis=(0, 1)),
+             "W_hq": tf.einsum("tbh,tbv->hv", Hs, d_out),
+             "b_q": tf.reduce_sum(d_out, axis=(0, 1))}
+    if "W_emb" in p:  # every input row is W_emb[X[b, t]]: add its gradient to that row
+        rows = tf.matmul(dA, p["W_xh"], transpose_b=True)
+        grads["W_emb"] = tf.math.unsorted_segment_sum(
+            tf.reshape(rows, (-1, rows.shape[-1])), tf.reshape(tf.transpose(X), [-1]),
+            p["W_emb"].shape[0])
+    # dL/dH_t = its own output's part + what comes back from step t+1
+    later = tf.matmul(dA[1:], p["W_hh"], transpose_b=True)
+    dH_all = dHs + tf.concat([later, tf.zeros_like(dHs[:1])], axis=0)
+    return {name: grads[name] for name in p}, dH_all
 
 
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
@@ -160,44 +156,14 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     name -> array or the list of parameters in reference order.  ``activation``
     defaults to the model's ('tanh' for bare parameters).
     """
-    _check_truncate(truncate)
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
-    inputs = _inputs(p, X)
-    states, outputs = _forward(p, inputs, H0, activation)
-    d_out = _output_grads(outputs, Y)
-    num_steps = len(states) - 1
-    back = _Backward(p, tf.unstack(inputs), states, activation)
-    to_hidden = [tf.matmul(d_out[t], p["W_hq"], transpose_b=True) for t in range(num_steps)]
-    if truncate is None:
-        dH = tf.zeros_like(H0)
-        for t in reversed(range(num_steps)):
-            dH = back.step_back(t, dH + to_hidden[t])
-    else:
-        for t in range(num_steps):
-            dH = to_hidden[t]
-            for s in range(t, max(t - truncate, -1), -1):
-                dH = back.step_back(s, dH)
-    grads = back.grads(X)
-    Hs = tf.stack(states[1:])
-    grads["W_hq"] = tf.einsum("tbh,tbv->hv", Hs, d_out)
-    grads["b_q"] = tf.reduce_sum(d_out, axis=(0, 1))
-    return {name: grads[name] for name in p}
+    grads, _ = _explicit_backward(net_or_params, X, Y, state, activation, truncate)
+    return grads
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
     """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
-    inputs = _inputs(p, X)
-    states, outputs = _forward(p, inputs, H0, activation)
-    d_out = _output_grads(outputs, Y)
-    num_steps = len(states) - 1
-    back = _Backward(p, tf.unstack(inputs), states, activation)
-    norms, d_next = [0.0] * num_steps, tf.zeros_like(H0)
-    for t in reversed(range(num_steps)):
-        dH = d_next + tf.matmul(d_out[t], p["W_hq"], transpose_b=True)
-        norms[t] = float(tf.norm(dH))
-        d_next = back.step_back(t, dH)
-    return norms
+    _, dH_all = _explicit_backward(net_or_params, X, Y, state, activation, None)
+    return [float(tf.norm(dH)) for dH in tf.unstack(dH_all)]
 
 
 # ---------------------------------------------------------------------------
@@ -215,8 +181,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     With ``truncate=k`` the loss at step t is recomputed from H_{t-k}, held
     fixed by ``tf.stop_gradient``, so its gradient only travels k steps back.
     """
-    _check_truncate(truncate)
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     labels = tf.unstack(tf.transpose(Y))
     num_steps, count = len(labels), X.shape[0] * X.shape[1]
     with tf.GradientTape() as tape:

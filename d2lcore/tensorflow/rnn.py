@@ -3,21 +3,11 @@
 The scratch model
 -----------------
 ``get_params``, ``init_rnn_state`` and ``rnn`` are the readable pieces of d2l
-8.5: parameters ``W_xh, W_hh, b_h, W_hq, b_q`` and a Python loop over the
-time steps of one-hot inputs.  ``RNNModelScratch`` puts them together with
-d2l-zh v2's TensorFlow signature ``(vocab_size, num_hiddens, init_state,
-forward_fn, get_params)``.  With the library's own functions it runs, by
-default, a fast path that computes the same numbers:
-
-- the one-hot product ``onehot(x) @ W_xh`` is the row ``W_xh[x]``: a gather;
-- the input projections of all steps are done before the loop and the output
-  layer after it, each as one large matrix product;
-- the backward pass through the loop is written out by hand (``tf.custom_gradient``):
-  one ``dA_t @ W_hh^T`` per step, and the weight gradients
-  ``sum_t H_{t-1}^T dA_t`` as one large product instead of one per step;
-- everything is traced once into a TensorFlow graph (``tf.function``).
-
-The tests check that outputs and every gradient equal those of the readable loop.
+8.5; ``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with
+ReLU).  ``RNNModelScratch`` puts them together with d2l-zh v2's TensorFlow
+signature ``(vocab_size, num_hiddens, init_state, forward_fn, get_params)``.
+By default (``fast=True``) it computes the loop's function through
+``d2lcore.tensorflow.fast``, tested equal to the loop in outputs and gradients.
 
 The concise model and the canonical (PyTorch) weight layout
 -----------------------------------------------------------
@@ -55,8 +45,9 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from d2lcore import reference
+from d2lcore import reference, reference_layers
 
+from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
 
 __all__ = ["ACTIVATIONS", "KINDS", "RNN_KINDS", "get_params", "init_rnn_state", "rnn", "rnn_relu",
@@ -70,11 +61,6 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 # ---------------------------------------------------------------------------
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
-
-def _check_activation(activation):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-
 
 def _check_embed_size(embed_size):
     if embed_size is not None and (not is_int(embed_size) or embed_size < 1):
@@ -127,82 +113,31 @@ def init_rnn_state(batch_size, num_hiddens, device=None):
         return (tf.zeros((batch_size, num_hiddens)),)
 
 
-def _recurrence(inputs, state, params, phi):
+def rnn(inputs, state, params):
+    """d2l 8.5's RNN: inputs (num_steps, batch, num_inputs) -> outputs and the state ``(H,)``."""
     W_xh, W_hh, b_h, W_hq, b_q = params
     H, = state
     outputs = []
-    for X in inputs:  # X: one time step, shape (batch, num_inputs)
-        H = phi(tf.matmul(X, W_xh) + tf.matmul(H, W_hh) + b_h)
-        outputs.append(tf.matmul(H, W_hq) + b_q)
+    for X in inputs:  # X: one time step, (batch_size, num_inputs)
+        H = tf.tanh(tf.matmul(X, W_xh) + tf.matmul(H, W_hh) + b_h)
+        Y = tf.matmul(H, W_hq) + b_q
+        outputs.append(Y)
     return tf.concat(outputs, axis=0), (H,)
 
 
-def rnn(inputs, state, params):
-    """d2l's RNN loop: inputs (num_steps, batch, num_inputs) -> (outputs, (H,)), tanh."""
-    return _recurrence(inputs, state, params, tf.tanh)
-
-
 def rnn_relu(inputs, state, params):
-    """The same loop with ReLU instead of tanh."""
-    return _recurrence(inputs, state, params, tf.nn.relu)
+    """The same loop as ``rnn`` with ReLU in place of tanh."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X in inputs:
+        H = tf.nn.relu(tf.matmul(X, W_xh) + tf.matmul(H, W_hh) + b_h)
+        Y = tf.matmul(H, W_hq) + b_q
+        outputs.append(Y)
+    return tf.concat(outputs, axis=0), (H,)
 
 
 _FORWARD_FNS = {"tanh": rnn, "relu": rnn_relu}
-
-
-# ---------------------------------------------------------------------------
-# The fast recurrence: a hand-written backward pass with batched weight gradients
-# ---------------------------------------------------------------------------
-
-def _phi(activation):
-    return tf.tanh if activation == "tanh" else tf.nn.relu
-
-
-def _phi_grad(H, activation):
-    """phi'(A_t) written with H_t = phi(A_t): 1 - H^2 for tanh, [H > 0] for ReLU."""
-    if activation == "tanh":
-        return 1.0 - tf.square(H)
-    return tf.cast(H > 0, H.dtype)
-
-
-def recurrent_core(XW, H0, W_hh, activation="tanh"):
-    """All hidden states ``H_t = phi(XW_t + H_{t-1} W_hh)``, t = 1..T, shape (T, batch, hidden).
-
-    ``XW`` (T, batch, hidden) holds the input projections, biases included.  The
-    gradient is BPTT written out: the per-step products with ``W_hh^T`` stay in
-    the loop, the gradient of ``W_hh`` is one product over all steps.
-    """
-    phi = _phi(activation)
-    num_steps = XW.shape[0]
-    if num_steps is None:
-        raise ValueError("the number of time steps must be known when the graph is built")
-
-    @tf.custom_gradient
-    def core(XW, H0, W_hh):
-        H, states = H0, []
-        for xw in tf.unstack(XW, num=num_steps):
-            H = phi(xw + tf.matmul(H, W_hh))
-            states.append(H)
-        Hs = tf.stack(states)
-
-        def grad(dHs):
-            dA, dH = [None] * num_steps, tf.zeros_like(H0)
-            upstream = tf.unstack(dHs, num=num_steps)
-            slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)  # all steps at once
-            for t in reversed(range(num_steps)):
-                # dL/dH_t = its own loss term + what flows back from step t+1
-                dA[t] = (upstream[t] + dH) * slopes[t]
-                dH = tf.matmul(dA[t], W_hh, transpose_b=True)
-            dA = tf.stack(dA)
-            H_prev = tf.concat([H0[None], Hs[:-1]], axis=0)
-            hidden = W_hh.shape[0]
-            dW_hh = tf.matmul(tf.reshape(H_prev, (-1, hidden)), tf.reshape(dA, (-1, hidden)),
-                              transpose_a=True)
-            return dA, dH, dW_hh
-
-        return Hs, grad
-
-    return core(XW, H0, W_hh)
 
 
 # ---------------------------------------------------------------------------
@@ -250,17 +185,17 @@ class RNNModelScratch:
     num_hiddens)`` once, ``init_state(batch_size, num_hiddens)`` in
     ``begin_state`` and ``forward_fn(one_hot_inputs, state, params)`` per call.
     Left out (or given as this module's ``init_rnn_state``/``rnn``/``get_params``),
-    they are the library's own, and then the keywords apply:
+    they are the library's, and then the keywords apply:
 
     - ``activation``: 'tanh' (d2l) or 'relu';
-    - ``embed_size``: a learned embedding of that size instead of one-hot inputs
-      (parameters ``W_emb, W_xh (E, H), W_hh, b_h, W_hq, b_q``);
-    - ``seed``: start from ``reference.init_params(..., seed)``, the same numbers
-      in every framework;
-    - ``fast``: True (default) uses the compiled fast path described in this
-      module's docstring, False the readable per-step loop; both compute the same.
-    - ``device``: where the parameters live (d2l-zh's TensorFlow model has no
-      device argument; a device given third, PyTorch-style, is accepted too).
+    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
+    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
+    - ``fast``: True (default) computes the loop's function with
+      ``d2lcore.tensorflow.fast.scratch_forward`` (tested equal: outputs and
+      every gradient); False runs the readable ``rnn`` loop.  Only the
+      library's own pieces have a fast path: with a user function ``fast`` is False;
+    - ``device``: where the parameters live (a device given third,
+      PyTorch-style, is accepted too).
     """
 
     def __init__(self, vocab_size, num_hiddens, init_state=None, forward_fn=None,
@@ -281,7 +216,7 @@ class RNNModelScratch:
         _check_embed_size(embed_size)
         if not isinstance(fast, bool):
             raise ValueError(f"fast must be True or False, got {fast!r}")
-        activation = self._resolve_activation(activation, forward_fn)
+        activation = _resolve_activation(activation, forward_fn)
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.activation, self.embed_size, self.device = activation, embed_size, device
         library_params = get_params is None or get_params is _library_get_params
@@ -292,81 +227,39 @@ class RNNModelScratch:
         if library_params:
             self.params = _library_get_params(vocab_size, num_hiddens, device,
                                               embed_size=embed_size, seed=seed)
+            self.param_names = reference.param_names(embed_size)
         else:
-            if seed is not None:
-                raise ValueError("seed only applies to the library's get_params; "
-                                 "seed your own get_params yourself")
+            if seed is not None or embed_size is not None:
+                raise ValueError("embed_size and seed apply to the library get_params only; "
+                                 "got them together with your own get_params")
             self.params = list(get_params(vocab_size, num_hiddens))
-        self.param_names = self._names()
+            self.param_names = reference.custom_param_names(len(self.params))
         self.fast = fast and not self.custom
-        self._compiled = None
-
-    @staticmethod
-    def _resolve_activation(activation, forward_fn):
-        implied = {rnn: "tanh", rnn_relu: "relu"}.get(forward_fn)
-        if activation is None:
-            return implied or "tanh"
-        _check_activation(activation)
-        if implied is not None and implied != activation:
-            raise ValueError(f"activation={activation!r} contradicts forward_fn="
-                             f"{forward_fn.__name__} (which uses {implied})")
-        return activation
-
-    def _names(self):
-        names = reference.param_names(self.embed_size)
-        if len(self.params) == len(names):
-            return list(names)
-        if self.embed_size:
-            raise ValueError(f"with embed_size, get_params must return {len(names)} arrays "
-                             f"{names}, got {len(self.params)}")
-        return [f"param_{i}" for i in range(len(self.params))]
+        self._fast_forward = tf.function(fast_paths.scratch_forward) if self.fast else None
 
     @property
     def trainable_variables(self):
         """d2l-zh's TensorFlow name for the parameter list."""
         return self.params
 
-    # -- running the model ------------------------------------------------------------------
-
     def __call__(self, X, state):
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
         if not self.custom:
-            state = self._check_state(state, X.shape[0])
+            state = (_check_state_tensor(_single(state), (X.shape[0], self.num_hiddens),
+                                         "state[0] (H)"),)
         if self.fast:
-            if self._compiled is None:
-                self._compiled = tf.function(self.graph_forward)
-            return self._compiled(X, state)
-        return self.graph_forward(X, state)
-
-    def graph_forward(self, X, state):
-        """The forward pass without input checks (what the compiled training step runs)."""
-        if self.fast:
-            return self._fast_forward(X, state)
-        if self.embed_size:
-            # The embedding rows replace the one-hot vectors; the loop gets the other five.
-            inputs = tf.gather(self.params[0], tf.transpose(X))
-            return self.forward_fn(inputs, state, self.params[1:])
-        inputs = tf.one_hot(tf.transpose(X), self.vocab_size, dtype=tf.float32)
-        return self.forward_fn(inputs, state, self.params)
-
-    def _fast_forward(self, X, state):
-        if self.embed_size:
-            W_emb, W_xh, W_hh, b_h, W_hq, b_q = self.params
-            emb = tf.gather(W_emb, tf.transpose(X))  # (T, batch, E)
-            XW = tf.tensordot(emb, W_xh, axes=1) + b_h
+            return self._fast_forward(X, state, self.params, self.activation)
+        if self.embed_size:  # rows of W_emb replace the one-hot vectors
+            inputs, params = tf.gather(self.params[0], tf.transpose(X)), self.params[1:]
         else:
-            W_xh, W_hh, b_h, W_hq, b_q = self.params
-            XW = tf.gather(W_xh, tf.transpose(X)) + b_h  # row x of W_xh == onehot(x) @ W_xh
-        Hs = recurrent_core(XW, state[0], tf.convert_to_tensor(W_hh), self.activation)
-        outputs = tf.matmul(tf.reshape(Hs, (-1, self.num_hiddens)), W_hq) + b_q
-        return outputs, (Hs[-1],)
+            inputs, params = tf.one_hot(tf.transpose(X), self.vocab_size), self.params
+        if not tf.executing_eagerly():  # a traced graph cannot loop over a tensor: use a list
+            inputs = tf.unstack(inputs)
+        return self.forward_fn(inputs, state, params)
 
-    def _check_state(self, state, batch_size):
-        if not isinstance(state, (tuple, list)) or len(state) != 1:
-            raise ValueError("state must be a tuple (H,) as begin_state returns, got "
-                             f"{type(state).__name__}")
-        return (_check_state_tensor(state[0], (batch_size, self.num_hiddens), "state[0] (H)"),)
+    def graph_forward(self, X, state):  # TEMPORARY: the pre-issue-9 train.py calls it
+        return self(X, state)
 
     def begin_state(self, batch_size=1, device=None, dtype=None):
         """The initial state for ``batch_size`` sequences (``dtype`` accepted, as d2l passes it)."""
@@ -375,8 +268,6 @@ class RNNModelScratch:
             return self.init_state(batch_size, self.num_hiddens)  # d2l's TensorFlow call
         return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
 
-    # -- parameters as numpy ----------------------------------------------------------------
-
     def get_numpy_params(self):
         """A dict name -> float32 numpy array, names and shapes as in ``d2lcore.reference``."""
         return {name: np.asarray(p.numpy(), dtype=np.float32)
@@ -384,27 +275,33 @@ class RNNModelScratch:
 
     def set_numpy_params(self, params):
         """Load a dict like ``get_numpy_params`` returns (every name, matching shapes)."""
-        _assign_numpy(self.param_names, self.params, params)
+        shapes = {name: tuple(p.shape) for name, p in zip(self.param_names, self.params,
+                                                          strict=True)}
+        arrays = reference.check_param_arrays(shapes, params)
+        for name, var in zip(self.param_names, self.params, strict=True):
+            var.assign(arrays[name])
         return self
 
 
 _library_get_params = get_params
 
 
-def _assign_numpy(names, variables, params):
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict name -> array, got {type(params).__name__}")
-    missing, extra = set(names) - set(params), set(params) - set(names)
-    if missing or extra:
-        raise ValueError(f"params must have exactly the keys {sorted(names)}; missing "
-                         f"{sorted(missing)}, unexpected {sorted(extra)}")
-    for name, var in zip(names, variables, strict=True):
-        value = np.asarray(params[name], dtype=np.float32)
-        if value.shape != tuple(var.shape):
-            raise ValueError(f"params[{name!r}] must have shape {tuple(var.shape)}, "
-                             f"got {value.shape}")
-    for name, var in zip(names, variables, strict=True):
-        var.assign(np.asarray(params[name], dtype=np.float32))
+def _resolve_activation(activation, forward_fn):
+    implied = {rnn: "tanh", rnn_relu: "relu"}.get(forward_fn)
+    if activation is None:
+        return implied or "tanh"
+    reference.check_activation(activation)
+    if implied is not None and implied != activation:
+        raise ValueError(f"activation={activation!r} contradicts forward_fn="
+                         f"{forward_fn.__name__} (which uses {implied})")
+    return activation
+
+
+def _single(state):
+    if not isinstance(state, (tuple, list)) or len(state) != 1:
+        raise ValueError("state must be a tuple (H,) as begin_state returns, got "
+                         f"{type(state).__name__}")
+    return state[0]
 
 
 # ---------------------------------------------------------------------------
@@ -413,7 +310,6 @@ def _assign_numpy(names, variables, params):
 
 _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
-_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
 def _check_kind(kind):
@@ -507,13 +403,14 @@ class RNNModel(keras.layers.Layer):
 
     ``net(X, state)`` returns d2l's time-major outputs (num_steps * batch,
     vocab_size) and the state: H of shape (num_layers, batch, hidden), or
-    ``(H, C)`` for an LSTM.  ``fast=True`` (default) runs stacks of plain
-    ``SimpleRNN`` layers through the same hand-written recurrence as the scratch
-    model, with the layers' own weights (Keras' single bias is ``b_h``); the
-    tests check it against the Keras layers.  GRU and LSTM always run Keras' code.
+    ``(H, C)`` for an LSTM.  By default the Keras layers run the recurrence.
+    ``fast=True`` (opt-in) runs plain ``SimpleRNN`` layers through
+    ``d2lcore.tensorflow.fast.simple_rnn_layers`` instead, with the layers' own
+    weights; the tests check it against the Keras layers.  GRU and LSTM always
+    run Keras' code.
     """
 
-    def __init__(self, rnn_layer, vocab_size, *, fast=True, **kwargs):
+    def __init__(self, rnn_layer, vocab_size, *, fast=False, **kwargs):
         super().__init__(**kwargs)
         check_positive_int(vocab_size, "vocab_size")
         if not isinstance(fast, bool):
@@ -558,42 +455,25 @@ class RNNModel(keras.layers.Layer):
         state = self._check_state(state, X.shape[0])
         if tf.executing_eagerly():  # one traced graph per input shape, e.g. in predict_ch8
             if self._compiled is None:
-                self._compiled = tf.function(self.graph_forward)
+                self._compiled = tf.function(self._forward)
             return self._compiled(X, state)
-        return self.graph_forward(X, state)
+        return self._forward(X, state)
 
-    def graph_forward(self, X, state):
-        """The forward pass without input checks (what the compiled training step runs)."""
+    def _forward(self, X, state):
         per_layer = self._split_state(state)
         if self.fast:
-            Y, finals = self._fast_layers(X, per_layer)
+            Y, finals = fast_paths.simple_rnn_layers(self._rnn_layers, X, per_layer)
         else:
-            Y, finals = self._keras_layers(X, per_layer)
+            Y = tf.one_hot(X, self.vocab_size, dtype=tf.float32)  # batch-major for Keras
+            finals = []
+            for layer, layer_state in zip(self._rnn_layers, per_layer, strict=True):
+                Y, *final = layer(Y, initial_state=layer_state)
+                finals.append(final)
+            Y = tf.transpose(Y, (1, 0, 2))  # time-major rows, like d2l
         output = self.dense(tf.reshape(Y, (-1, self.num_hiddens)))
         return output, self._merge_state(finals)
 
-    def _keras_layers(self, X, per_layer):
-        Y = tf.one_hot(X, self.vocab_size, dtype=tf.float32)  # batch-major for Keras
-        finals = []
-        for layer, state in zip(self._rnn_layers, per_layer, strict=True):
-            Y, *final = layer(Y, initial_state=state)
-            finals.append(final)
-        return tf.transpose(Y, (1, 0, 2)), finals  # time-major, like d2l
-
-    def _fast_layers(self, X, per_layer):
-        Y, finals = None, []
-        for k, (layer, state) in enumerate(zip(self._rnn_layers, per_layer, strict=True)):
-            cell = layer.cell
-            kernel, bias = tf.convert_to_tensor(cell.kernel), tf.convert_to_tensor(cell.bias)
-            if k == 0:
-                XW = tf.gather(kernel, tf.transpose(X)) + bias
-            else:
-                XW = tf.tensordot(Y, kernel, axes=1) + bias
-            activation = cell.activation.__name__
-            Y = recurrent_core(XW, state[0], tf.convert_to_tensor(cell.recurrent_kernel),
-                               activation)
-            finals.append([Y[-1]])
-        return Y, finals
+    graph_forward = _forward  # TEMPORARY: the pre-issue-9 train.py calls it
 
     def _split_state(self, state):
         if self.kind == "lstm":
@@ -660,29 +540,11 @@ class RNNModel(keras.layers.Layer):
             return b_ih, b_hh
         return bias - b_hh, b_hh  # training moved the sum: the change goes to bias_ih
 
-    def _canonical_shapes(self):
-        G, H, V = _GATES[self.kind], self.num_hiddens, self.vocab_size
-        shapes = {}
-        for k in range(self.num_layers):
-            shapes[f"weight_ih_l{k}"] = (G * H, V if k == 0 else H)
-            shapes[f"weight_hh_l{k}"] = (G * H, H)
-            shapes[f"bias_ih_l{k}"] = shapes[f"bias_hh_l{k}"] = (G * H,)
-        shapes["dense.weight"], shapes["dense.bias"] = (V, H), (V,)
-        return shapes
-
     def set_numpy_params(self, params):
         """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
-        if not isinstance(params, dict):
-            raise TypeError(f"params must be a dict name -> array, got {type(params).__name__}")
-        shapes = self._canonical_shapes()
-        missing, extra = set(shapes) - set(params), set(params) - set(shapes)
-        if missing or extra:
-            raise ValueError(f"params must have exactly the keys {sorted(shapes)}; missing "
-                             f"{sorted(missing)}, unexpected {sorted(extra)}")
-        p = {name: np.asarray(params[name], dtype=np.float32) for name in shapes}
-        for name, shape in shapes.items():
-            if p[name].shape != shape:
-                raise ValueError(f"params[{name!r}] must have shape {shape}, got {p[name].shape}")
+        shapes = reference_layers.param_shapes(self.kind, self.vocab_size, self.num_hiddens,
+                                               self.num_layers)
+        p = reference.check_param_arrays(shapes, params)
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
             kernel, recurrent = p[f"weight_ih_l{k}"].T, p[f"weight_hh_l{k}"].T

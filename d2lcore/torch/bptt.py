@@ -17,43 +17,17 @@ import torch
 from torch.nn import functional as F
 
 from .. import reference
-from .rnn import RNNModelScratch, check_tokens
 
-__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms"]
+__all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
 
 
 # ------------------------------------------------------------------------- inputs
 
 
-def _named_params(net_or_params):
-    """(dict name -> detached tensor, activation implied by a model or None)."""
-    if isinstance(net_or_params, RNNModelScratch):
-        names, tensors = net_or_params.param_names, net_or_params.params
-        activation = net_or_params.activation
-    elif isinstance(net_or_params, dict):
-        names, tensors, activation = list(net_or_params), list(net_or_params.values()), None
-    elif isinstance(net_or_params, (list, tuple)) and len(net_or_params) in (5, 6):
-        names = reference.param_names(embed_size=len(net_or_params) == 6)
-        tensors, activation = net_or_params, None
-    else:
-        raise TypeError("net_or_params must be an RNNModelScratch, a dict name -> tensor or a "
-                        f"list of 5 (or 6 with W_emb) tensors; got {type(net_or_params).__name__}")
-    params = {name: torch.as_tensor(t).detach() for name, t in zip(names, tensors, strict=True)}
-    expected = reference.param_names(embed_size="W_emb" in params)
-    if tuple(params) != tuple(expected):
-        raise ValueError(f"net_or_params must hold the parameters {expected} in this order, "
-                         f"got {tuple(params)}")
-    return params, activation
-
-
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    params, implied = _named_params(net_or_params)
-    activation = activation or implied or "tanh"
-    if activation not in reference.ACTIVATIONS:
-        raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, got {activation!r}")
-    if truncate is not None and (isinstance(truncate, bool) or not isinstance(truncate, int)
-                                 or truncate < 1):
-        raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
+    from .rnn import check_tokens  # here: rnn -> fast -> bptt would import in a circle
+    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    params = {name: torch.as_tensor(t).detach() for name, t in params.items()}
     vocab_size = params["W_hq"].shape[1]
     X, Y = check_tokens(X, vocab_size, "X"), check_tokens(Y, vocab_size, "Y")
     if X.shape != Y.shape:
@@ -93,11 +67,31 @@ def _act_grad(H, activation):
 # -------------------------------------------------------------------- by hand
 
 
+def recurrence_backward(Hs, H0, W_hh, dHs, activation):
+    """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
+
+    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
+    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
+    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    The fast path's autograd node (``fast.py``) reuses this very function.
+    """
+    act_grad = _act_grad(Hs, activation)
+    dA = torch.empty_like(dHs)
+    dH = torch.zeros_like(H0)  # the part of dL/dH_t that flows back from step t+1
+    for t in reversed(range(dHs.shape[0])):
+        torch.mul(dHs[t] + dH, act_grad[t], out=dA[t])
+        dH = dA[t] @ W_hh.T
+    H_prev = torch.cat([H0[None], Hs[:-1]])  # H_{t-1} for t = 1..T
+    num_hiddens = Hs.shape[-1]
+    dW_hh = H_prev.reshape(-1, num_hiddens).T @ dA.reshape(-1, num_hiddens)
+    return dA, dH, dW_hh
+
+
 def _manual_backward(params, activation, X, Y, H0, truncate):
     """Gradients and, for full BPTT, the list of dL/dH_t, without autograd."""
     p = params
     inputs = _step_inputs(p, X)
-    num_steps, batch = inputs.shape[:2]
+    num_steps, batch, num_inputs = inputs.shape
     states = [H0]  # states[t] is H_{t-1}: the input state of step t
     for x in inputs:
         states.append(_act(activation)(x @ p["W_xh"] + states[-1] @ p["W_hh"] + p["b_h"]))
@@ -111,31 +105,25 @@ def _manual_backward(params, activation, X, Y, H0, truncate):
     grads = {name: torch.zeros_like(value) for name, value in p.items()}
     grads["W_hq"] = torch.einsum("tbh,tbv->hv", Hs, d_out)
     grads["b_q"] = d_out.sum(dim=(0, 1))
-    d_inputs = torch.zeros_like(inputs)
-
-    def step_back(t, dH):
-        """Push dL/dH_t through step t into the parameters; return dL/dH_{t-1}."""
-        dA = dH * _act_grad(Hs[t], activation)
-        grads["W_xh"] += inputs[t].T @ dA
-        grads["W_hh"] += states[t].T @ dA
-        grads["b_h"] += dA.sum(dim=0)
-        d_inputs[t] += dA @ p["W_xh"].T
-        return dA @ p["W_hh"].T
-
+    dHs = d_out @ p["W_hq"].T  # what each step's own output sends back into H_t
     hidden_grads = []
     if truncate is None:
-        dH_next = torch.zeros_like(H0)  # the part of dL/dH_t that comes from step t+1
-        for t in reversed(range(num_steps)):
-            dH = dH_next + d_out[t] @ p["W_hq"].T
-            hidden_grads.append(dH)
-            dH_next = step_back(t, dH)
-        hidden_grads.reverse()
+        dA, _, grads["W_hh"] = recurrence_backward(Hs, H0, p["W_hh"], dHs, activation)
+        # dL/dH_t = its own output's part + what comes back from step t+1
+        hidden_grads = list(dHs + F.pad(dA[1:] @ p["W_hh"].T, (0, 0, 0, 0, 0, 1)))
     else:
-        for t in range(num_steps):
-            dH = d_out[t] @ p["W_hq"].T
+        dA = torch.zeros_like(dHs)
+        for t in range(num_steps):  # the loss at step t reaches back k steps only
+            dH = dHs[t]
             for s in range(t, max(t - truncate, -1), -1):
-                dH = step_back(s, dH)
+                dA_s = dH * _act_grad(Hs[s], activation)
+                dA[s] += dA_s
+                grads["W_hh"] += states[s].T @ dA_s
+                dH = dA_s @ p["W_hh"].T
+    grads["W_xh"] = inputs.reshape(-1, num_inputs).T @ dA.reshape(num_steps * batch, -1)
+    grads["b_h"] = dA.sum(dim=(0, 1))
     if "W_emb" in p:
+        d_inputs = dA @ p["W_xh"].T
         grads["W_emb"].index_add_(0, X.T.reshape(-1), d_inputs.reshape(num_steps * batch, -1))
     return grads, hidden_grads
 

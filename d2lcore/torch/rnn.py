@@ -2,18 +2,10 @@
 
 From scratch
     ``get_params``, ``init_rnn_state`` and ``rnn`` are the three pieces of d2l
-    8.5; ``RNNModelScratch`` wires them together.  With the library pieces the
-    model has two forward paths computing the same function:
-
-    - ``fast=False``: the readable loop, one step at a time over one-hot (or
-      embedded) inputs, exactly as written in the book;
-    - ``fast=True`` (default): the same function computed in bulk.  The input
-      projections of all steps come at once (rows of ``W_xh`` gathered by
-      token id instead of one-hot products; an embedding goes through one
-      product), the recurrence runs as one autograd node whose backward is
-      the explicit BPTT of d2l 8.7 (see ``_Recurrence``), and the outputs of
-      all steps come from one product with ``W_hq``.  The unit tests check
-      that both paths give the same outputs and the same gradients.
+    8.5; ``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with
+    ReLU).  ``RNNModelScratch`` wires them together; by default
+    (``fast=True``) it computes the loop's function through
+    ``d2lcore.torch.fast``, tested equal to the loop in outputs and gradients.
 
 Concise
     ``RNNModel`` wraps ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (any number of
@@ -38,6 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import reference
+from . import fast
 from .utils import check_positive_int, try_gpu
 
 __all__ = [
@@ -58,11 +51,6 @@ _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _check_activation(activation):
-    if activation not in reference.ACTIVATIONS:
-        raise ValueError(f"activation must be one of {reference.ACTIVATIONS}, got {activation!r}")
 
 
 def _check_embed_size(embed_size):
@@ -137,90 +125,31 @@ def init_rnn_state(batch_size, num_hiddens, device):
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
-def _rnn_loop(inputs, state, params, activation_fn):
+def rnn(inputs, state, params):
+    """d2l 8.5's RNN: inputs (num_steps, batch, num_inputs) -> outputs and the state ``(H,)``."""
     W_xh, W_hh, b_h, W_hq, b_q = params
-    (H,) = state
+    H, = state
     outputs = []
     for X in inputs:  # X: one time step, (batch_size, num_inputs)
-        H = activation_fn(X @ W_xh + H @ W_hh + b_h)
-        outputs.append(H @ W_hq + b_q)
+        H = torch.tanh(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)
+        Y = torch.mm(H, W_hq) + b_q
+        outputs.append(Y)
     return torch.cat(outputs, dim=0), (H,)
 
 
-def rnn(inputs, state, params):
-    """The readable tanh RNN of d2l 8.5 over inputs of shape (num_steps, batch, num_inputs)."""
-    return _rnn_loop(inputs, state, params, torch.tanh)
-
-
 def rnn_relu(inputs, state, params):
-    """The same loop with a ReLU activation."""
-    return _rnn_loop(inputs, state, params, torch.relu)
+    """The same loop as ``rnn`` with ReLU in place of tanh."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X in inputs:
+        H = torch.relu(torch.mm(X, W_xh) + torch.mm(H, W_hh) + b_h)
+        Y = torch.mm(H, W_hq) + b_q
+        outputs.append(Y)
+    return torch.cat(outputs, dim=0), (H,)
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
-
-
-class _Recurrence(torch.autograd.Function):
-    """``H_t = phi(XW_t + H_{t-1} W_hh)`` for t = 1..T, with the backward pass of d2l 8.7.
-
-    ``XW`` (T, batch, hidden) holds the input projections ``X_t W_xh + b_h`` of
-    every step.  Autograd would record a few small operations per step; here
-    the forward loop records nothing, and the backward runs the 8.7 recurrence
-    ``dA_t = (dH_t + dA_{t+1} W_hh^T) * phi'(A_t)`` once, then gets ``dW_hh``
-    from one large product over all steps instead of one small product per step.
-    """
-
-    @staticmethod
-    def forward(ctx, XW, H0, W_hh, activation):
-        Hs = torch.empty_like(XW)
-        H = H0
-        for t in range(XW.shape[0]):
-            H = torch.addmm(XW[t], H, W_hh, out=Hs[t])  # A_t, written straight into Hs
-            if activation == "tanh":
-                H.tanh_()
-            else:
-                H.relu_()
-        ctx.activation = activation
-        ctx.save_for_backward(H0, Hs, W_hh)
-        return Hs
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, dHs):
-        H0, Hs, W_hh = ctx.saved_tensors
-        # phi'(A_t) from H_t = phi(A_t): 1 - H_t^2 for tanh, [H_t > 0] for ReLU.
-        if ctx.activation == "tanh":
-            act_grad = 1 - Hs * Hs
-        else:
-            act_grad = (Hs > 0).to(Hs.dtype)
-        dA = torch.empty_like(dHs)
-        dH = torch.zeros_like(H0)  # dL/dH_t from step t+1
-        for t in reversed(range(dHs.shape[0])):
-            torch.mul(dHs[t] + dH, act_grad[t], out=dA[t])
-            dH = dA[t] @ W_hh.T
-        # dW_hh = sum_t H_{t-1}^T dA_t, with H_0 apart (it is not in Hs).
-        num_hiddens = Hs.shape[-1]
-        dW_hh = H0.T @ dA[0]
-        if Hs.shape[0] > 1:
-            dW_hh += Hs[:-1].reshape(-1, num_hiddens).T @ dA[1:].reshape(-1, num_hiddens)
-        return dA, dH, dW_hh, None
-
-
-def _fast_forward(X, H, params, activation, embedded):
-    """The readable loop's function: gathered inputs, one recurrence, one output product."""
-    if embedded:
-        W_emb, W_xh, W_hh, b_h, W_hq, b_q = params
-        inputs = F.embedding(X.T, W_emb)  # (num_steps, batch, embed_size)
-        XW = torch.addmm(b_h, inputs.reshape(-1, inputs.shape[-1]), W_xh)
-        XW = XW.reshape(X.shape[1], X.shape[0], -1)
-    else:
-        W_xh, W_hh, b_h, W_hq, b_q = params
-        # one_hot(x) @ W_xh is row x of W_xh: gather the rows instead of multiplying.
-        XW = F.embedding(X.T, W_xh) + b_h
-    Hs = _Recurrence.apply(XW, H, W_hh, activation)
-    outputs = torch.addmm(b_q, Hs.reshape(-1, Hs.shape[-1]), W_hq)
-    # clone: Hs[-1] is a view, and d2l-style loops call detach_() on the state.
-    return outputs, (Hs[-1].clone(),)
 
 
 class RNNModelScratch:
@@ -229,9 +158,15 @@ class RNNModelScratch:
     ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
     ``get_params``, ``init_rnn_state`` and ``rnn`` (or ``rnn_relu``); pass your
     own to use them exactly as d2l does.  Keyword-only extensions, for the
-    library pieces: ``activation`` ('tanh' or 'relu'), ``embed_size`` (a
-    learned embedding instead of one-hot inputs), ``seed`` (reference
-    initialisation) and ``fast`` (the fast path, see the module docstring).
+    library pieces:
+
+    - ``activation``: 'tanh' (d2l) or 'relu';
+    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
+    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
+    - ``fast``: True (default) computes the loop's function with
+      ``d2lcore.torch.fast.scratch_forward`` (tested equal: outputs and every
+      gradient); False runs the readable ``rnn`` loop.  Only the library's own
+      pieces have a fast path: with a user function ``fast`` is False.
     """
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
@@ -239,60 +174,37 @@ class RNNModelScratch:
         check_positive_int(vocab_size, "vocab_size")
         check_positive_int(num_hiddens, "num_hiddens")
         _check_embed_size(embed_size)
-        activation = self._resolve_activation(activation, forward_fn)
+        activation = _resolve_activation(activation, forward_fn)
         own_params = get_params is not None and get_params is not _library_get_params
         if own_params and (embed_size is not None or seed is not None):
             raise ValueError("embed_size and seed apply to the library get_params only; "
                              "got them together with your own get_params")
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.device = try_gpu() if device is None else device
-        self.activation, self.embed_size, self.fast = activation, embed_size, fast
-        self.embedded = embed_size is not None
+        self.activation, self.embed_size = activation, embed_size
         if own_params:
             self.params = get_params(vocab_size, num_hiddens, self.device)
+            self.param_names = reference.custom_param_names(len(self.params))
         else:
             self.params = _library_get_params(vocab_size, num_hiddens, self.device,
                                               embed_size=embed_size, seed=seed)
+            self.param_names = reference.param_names(embed_size)
         self.init_state = init_rnn_state if init_state is None else init_state
-        if forward_fn is None:
-            forward_fn = rnn if activation == "tanh" else rnn_relu
-        self.forward_fn = forward_fn
+        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
         # The fast path and the state checks only apply when every piece is the library's.
         self.library_pieces = (not own_params and self.init_state is init_rnn_state
-                               and forward_fn in _LIBRARY_FORWARDS)
-
-    @staticmethod
-    def _resolve_activation(activation, forward_fn):
-        implied = _LIBRARY_FORWARDS.get(forward_fn)
-        if activation is None:
-            return implied or "tanh"
-        _check_activation(activation)
-        if implied is not None and implied != activation:
-            raise ValueError(f"activation={activation!r} contradicts forward_fn="
-                             f"{forward_fn.__name__} (a {implied} RNN)")
-        return activation
-
-    @property
-    def param_names(self):
-        """Names of ``self.params`` in order, as in ``d2lcore.reference``."""
-        count = len(self.params)
-        if count in (5, 6):  # the d2l parameters, with a learned embedding in front when 6
-            return reference.param_names(embed_size=count == 6)
-        return tuple(f"param{i}" for i in range(count))
+                               and self.forward_fn in _LIBRARY_FORWARDS)
+        self.fast = bool(fast) and self.library_pieces
 
     def __call__(self, X, state):
         X = check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            if not isinstance(state, (tuple, list)) or len(state) != 1:
-                raise ValueError(f"state must be a tuple (H,) as begin_state returns, got "
-                                 f"{type(state).__name__}")
-            _check_state_tensor(state[0], (X.shape[0], self.num_hiddens), "(H,)")
-            if self.fast:
-                return _fast_forward(X, state[0], self.params, self.activation, self.embedded)
-        if self.embedded:
+            _check_state(state, (X.shape[0], self.num_hiddens))
+        if self.fast:
+            return fast.scratch_forward(X, state, self.params, self.activation)
+        if self.embed_size:  # rows of W_emb replace the one-hot vectors
             return self.forward_fn(F.embedding(X.T, self.params[0]), state, self.params[1:])
-        inputs = F.one_hot(X.T, self.vocab_size).to(torch.float32)
-        return self.forward_fn(inputs, state, self.params)
+        return self.forward_fn(F.one_hot(X.T, self.vocab_size).float(), state, self.params)
 
     def begin_state(self, batch_size, device=None):
         """``init_state(batch_size, num_hiddens, device)``: ``(H,)`` with zeros by default."""
@@ -305,9 +217,27 @@ class RNNModelScratch:
         return _to_numpy_dict(zip(self.param_names, self.params, strict=True))
 
     def set_numpy_params(self, arrays):
-        """Load a dict name -> array of exactly this model's names and shapes."""
+        """Load a dict name -> array of exactly this model's names and shapes; returns self."""
         _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
+        return self
 
+
+def _resolve_activation(activation, forward_fn):
+    implied = _LIBRARY_FORWARDS.get(forward_fn)
+    if activation is None:
+        return implied or "tanh"
+    reference.check_activation(activation)
+    if implied is not None and implied != activation:
+        raise ValueError(f"activation={activation!r} contradicts forward_fn="
+                         f"{forward_fn.__name__} (a {implied} RNN)")
+    return activation
+
+
+def _check_state(state, shape):
+    if not isinstance(state, (tuple, list)) or len(state) != 1:
+        raise ValueError(f"state must be a tuple (H,) as begin_state returns, got "
+                         f"{type(state).__name__}")
+    _check_state_tensor(state[0], shape, "(H,)")
 
 
 def _to_numpy_dict(named_tensors):
@@ -316,20 +246,11 @@ def _to_numpy_dict(named_tensors):
 
 
 def _load_numpy_dict(targets, arrays):
-    if not isinstance(arrays, dict):
-        raise TypeError(f"params must be a dict name -> array, got {type(arrays).__name__}")
-    if set(arrays) != set(targets):
-        missing, extra = sorted(set(targets) - set(arrays)), sorted(set(arrays) - set(targets))
-        raise ValueError(f"params must have exactly the keys {sorted(targets)}; "
-                         f"missing {missing}, unexpected {extra}")
-    for name, target in targets.items():
-        value = np.asarray(arrays[name])
-        if value.shape != tuple(target.shape):
-            raise ValueError(f"params[{name!r}] must have shape {tuple(target.shape)}, "
-                             f"got {value.shape}")
+    shapes = {name: tuple(t.shape) for name, t in targets.items()}
+    arrays = reference.check_param_arrays(shapes, arrays)
     with torch.no_grad():
         for name, target in targets.items():
-            target.copy_(torch.as_tensor(np.asarray(arrays[name]), dtype=target.dtype))
+            target.copy_(torch.as_tensor(arrays[name], dtype=target.dtype))
 
 
 # ------------------------------------------------------------------- concise (d2l 8.6)
@@ -446,3 +367,4 @@ class RNNModel(nn.Module):
     def set_numpy_params(self, arrays):
         """Load parameters given in the canonical layout (see the module docstring)."""
         _load_numpy_dict(self._canonical_tensors(), arrays)
+        return self
