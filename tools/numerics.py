@@ -89,7 +89,9 @@ def _run_probe(framework: str, epochs: int, extra_env: dict) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "tools.numerics", "probe", "--framework", framework,
          "--epochs", str(epochs)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"the {framework} probe failed under {extra_env}:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
