@@ -24,6 +24,8 @@ def _ops(fw):
             tanh=torch.tanh, relu=torch.relu, cat0=lambda xs: torch.cat(xs, 0),
             stack=lambda xs, axis: torch.stack(xs, axis), reshape=lambda a, s: a.reshape(s),
             T=lambda a: a.T, one_hot=lambda X, n: F.one_hot(X, n).float(),
+            one_hot_auto=lambda X: F.one_hot(X).float(), eye=torch.eye,
+            dot=lambda a, b: torch.tensordot(a, b, dims=1),
             gather=lambda W, X: W[X], stop=lambda a: a.detach(), clip=torch.clamp,
             sum=lambda a: a.sum(), to_numpy=lambda a: a.detach().numpy(),
         )
@@ -35,6 +37,7 @@ def _ops(fw):
             tanh=mnp.tanh, relu=npx.relu, cat0=lambda xs: mnp.concatenate(xs, axis=0),
             stack=lambda xs, axis: mnp.stack(xs, axis=axis), reshape=lambda a, s: a.reshape(s),
             T=lambda a: a.T, one_hot=lambda X, n: npx.one_hot(X, n),
+            one_hot_auto=lambda X: npx.one_hot(X, int(X.max()) + 1), eye=mnp.eye, dot=mnp.dot,
             gather=lambda W, X: W[X], stop=lambda a: a.detach(), clip=mnp.clip,
             sum=lambda a: a.sum(), to_numpy=lambda a: a.asnumpy(),
         )
@@ -44,6 +47,8 @@ def _ops(fw):
         tanh=tf.tanh, relu=tf.nn.relu, cat0=lambda xs: tf.concat(xs, 0),
         stack=lambda xs, axis: tf.stack(xs, axis), reshape=tf.reshape,
         T=tf.transpose, one_hot=lambda X, n: tf.one_hot(X, n),
+        one_hot_auto=lambda X: tf.one_hot(X, int(tf.reduce_max(X)) + 1), eye=tf.eye,
+        dot=lambda a, b: tf.tensordot(a, b, axes=1),
         gather=tf.gather, stop=tf.stop_gradient, clip=tf.clip_by_value,
         sum=tf.reduce_sum, to_numpy=lambda a: a.numpy(),
     )
@@ -297,10 +302,44 @@ def make_lookup(ops, how="gather", mistake=None):
     return lookup
 
 
-@pytest.mark.parametrize("checker", ["check_embedding", "check_one_hot_matmul"])
-@pytest.mark.parametrize("how", ["gather", "one_hot"])
+@pytest.mark.parametrize("checker, how", [("check_embedding", "gather"),
+                                          ("check_one_hot_matmul", "one_hot"),
+                                          ("check_one_hot_matmul", "gather")])
 def test_lookup_accepts_correct(fw, checker, how, capsys):
     assert verdict(getattr(fw.checks, checker)(make_lookup(fw.ops, how)), capsys).passed
+
+
+def test_one_hot_matmul_rejects_missing_vocab_size(fw, capsys):
+    # torch's F.one_hot(X) sizes the vectors by max(X)+1; MXNet and TensorFlow
+    # need a depth, and the same mistake there is a depth taken from the data.
+    def without_size(X, W):
+        return fw.ops.one_hot_auto(X) @ W
+
+    result = verdict(fw.checks.check_one_hot_matmul(without_size), capsys)
+    assert result.status == "failed" and "max(X)+1 = 6 columns" in result.message
+    assert "without the vocabulary size" in result.message and "vocab_size = 9" in result.message
+
+
+def test_one_hot_matmul_explains_transposed_w(fw, capsys):
+    def transposed(X, W):
+        return fw.ops.one_hot(X, W.shape[0]) @ fw.ops.T(W)
+
+    result = verdict(fw.checks.check_one_hot_matmul(transposed), capsys)
+    assert result.status == "failed" and "W is used transposed (W.T)" in result.message
+
+
+@pytest.mark.parametrize("how", ["one_hot", "eye", "dot"])
+def test_embedding_rejects_one_hot_product(fw, how, capsys):
+    def via_product(X, W):
+        if how == "eye":  # the rows of an identity matrix are one-hot vectors too
+            return fw.ops.gather(fw.ops.eye(W.shape[0]), X) @ W
+        rows = fw.ops.one_hot(X, W.shape[0])
+        return fw.ops.dot(rows, W) if how == "dot" else rows @ W
+
+    assert verdict(fw.checks.check_one_hot_matmul(via_product), capsys).passed
+    result = verdict(fw.checks.check_embedding(via_product), capsys)
+    assert result.status == "failed" and "matrix product" in result.message
+    assert result.details["products"]
 
 
 @pytest.mark.parametrize("checker, how", [("check_embedding", "gather"),

@@ -86,6 +86,13 @@ class Adapter:
         """
         raise NotImplementedError
 
+    def matrix_products(self, fn, X, W):
+        """Names of the matrix-product operations ``fn(X, W)`` applies to W.
+
+        An empty list means none; None means the framework cannot tell.
+        """
+        return None
+
 
 def report(name, status, lines, details=None):
     """Print the verdict (headline + indented lines) and return the CheckResult."""
@@ -94,11 +101,14 @@ def report(name, status, lines, details=None):
     return CheckResult(name, status, text, dict(details or {}))
 
 
-def call_student(name, fn, fn_label, *args, error_hints=()):
+def call_student(name, fn, fn_label, *args, error_hints=(), diagnose=None):
     """Call the student's function; turn an exception into a finished CheckResult.
 
     ``error_hints`` is a sequence of (keywords, hint): the first hint whose
-    keyword occurs in the error message is added to the verdict.
+    keyword occurs in the error message is added to the verdict.  ``diagnose``,
+    if given, is called without arguments after an exception; the lines it
+    returns (e.g. from re-running the function on probe inputs) replace the
+    keyword hint, because they name the mistake instead of guessing from text.
     """
     try:
         return fn(*args)
@@ -110,7 +120,7 @@ def call_student(name, fn, fn_label, *args, error_hints=()):
     except Exception as error:  # the student's bug is the verdict, not a crash
         raise StudentError(report(name, FAILED, [
             f"{fn_label} raised {type(error).__name__}: {first_line(error)}",
-            *_hint_for_error(error, error_hints),
+            *((diagnose and diagnose()) or _hint_for_error(error, error_hints)),
         ])) from None
 
 
@@ -156,7 +166,7 @@ def rel_error(got, want):
     return float(np.max(np.abs(got - want))) / scale if want.size else 0.0
 
 
-def as_numpy(adapter, value, what, error_hints=()):
+def as_numpy(adapter, value, what, error_hints=(), diagnose=None):
     """Convert a student's result to numpy, or explain why that is impossible.
 
     MXNet runs operations lazily, so an error in the student's code may only
@@ -165,7 +175,7 @@ def as_numpy(adapter, value, what, error_hints=()):
     try:
         array = adapter.numpy(value)
     except Exception as error:
-        hints = _hint_for_error(error, error_hints)
+        hints = (diagnose and diagnose()) or _hint_for_error(error, error_hints)
         raise ValueError(
             f"{what} could not be read as an array ({type(error).__name__}: "
             f"{first_line(error)})" + (f". {hints[0]}" if hints else "")

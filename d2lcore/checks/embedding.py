@@ -9,8 +9,15 @@ of shape ``X.shape + (embed_size,)`` whose entry at index i is row ``X[i]`` of `
 
 They must agree, and the gradient with respect to W must be the row-wise
 scatter-add of the output gradient (both are checked).  The seeded cases mix
-shapes, include the first and the last token id, and one case has a square W so
-that a transposed W does not simply fail on shapes.
+shapes; most include the first and the last token id, one leaves out the largest
+ids (so a one-hot sized by max(X)+1 instead of vocab_size fails), and one has a
+square W so that a transposed W does not simply fail on shapes.
+
+When the function raises, it is re-run on probe inputs to name the mistake
+(a one-hot without the vocabulary size, a transposed W) instead of showing only
+the framework's shape error.  ``check_embedding`` also asks the framework
+whether W went through a matrix product: a one-hot product gives the right
+values but is exactly what the lookup is meant to avoid.
 """
 
 import numpy as np
@@ -30,8 +37,9 @@ from ._common import (
 
 __all__ = ["check_one_hot_matmul", "check_embedding", "lookup"]
 
-#: (vocab_size, embed_size, shape of X)
-CASES = ((7, 3, (2, 5)), (10, 4, (6,)), (5, 5, (3, 2)))
+#: (vocab_size, embed_size, shape of X); case 3 has no id above vocab_size - 4
+CASES = ((7, 3, (2, 5)), (10, 4, (6,)), (9, 4, (4, 3)), (5, 5, (3, 2)))
+_WITHOUT_TOP_IDS = 2
 TOL = 1e-5
 _ROWS = ("W is (vocab_size, embed_size): token id i selects ROW i of W, and "
          "one_hot(X, vocab_size) @ W multiplies in that order, W not transposed.")
@@ -44,8 +52,9 @@ ERROR_HINTS = (
 def make_case(index):
     vocab, embed, shape = CASES[index]
     rs = np.random.RandomState(3000 + index)
-    X = rs.randint(0, vocab, shape)
-    X.reshape(-1)[0], X.reshape(-1)[-1] = 0, vocab - 1
+    top = vocab - 3 if index == _WITHOUT_TOP_IDS else vocab
+    X = rs.randint(0, top, shape)
+    X.reshape(-1)[0], X.reshape(-1)[-1] = 0, top - 1
     W = rs.normal(0, 1, (vocab, embed)).astype(np.float32)
     R = rs.normal(0, 1, shape + (embed,)).astype(np.float32)
     return X.astype(np.int64), W, R
@@ -76,7 +85,50 @@ def _mistake(got, X, W):
     return None
 
 
-def _check(name, fn, adapter, what, fn_label):
+def _reproduces(fn, adapter, X, W, want):
+    """True when fn(X, W) runs and returns ``want`` (a probe; any failure is False)."""
+    try:
+        got = adapter.numpy(fn(adapter.tensor(X), adapter.tensor(W)))
+        return rel_error(got, want) < TOL
+    except Exception:  # a probe that fails proves nothing
+        return False
+
+
+def _diagnose_error(fn, adapter, X, W):
+    """After fn(X, W) raised: re-run it on probe inputs to name the mistake."""
+    vocab = W.shape[0]
+    top = int(X.max()) + 1
+    if top < vocab and _reproduces(fn, adapter, X, W[:top], W[X]):
+        return [f"Likely cause: one_hot(X) without the vocabulary size makes max(X)+1 = "
+                f"{top} columns, but W has vocab_size = {vocab} rows (this case has no token "
+                f"id {vocab - 1}). Pass the size, one_hot(X, W.shape[0]), so that every "
+                "batch gets vectors of the same length."]
+    square = np.random.RandomState(7).normal(0, 1, (vocab, vocab)).astype(np.float32)
+    if _reproduces(fn, adapter, X, square, square.T[X]):
+        return ["Likely cause: W is used transposed (W.T); that only runs when W is square. "
+                + _ROWS]
+    return []
+
+
+def _check_product(name, fn, adapter):
+    """check_embedding only: a one-hot product gives the right values but is not allowed."""
+    X, W, _ = make_case(0)
+    try:
+        products = adapter.matrix_products(fn, X, W)
+    except Exception:  # the cases already ran this function; a tracing problem is ours
+        products = None
+    if not products:
+        return None
+    return report(name, FAILED, [
+        f"the values and the gradient are right, but W goes through a matrix product "
+        f"({', '.join(sorted(set(products)))}). That is the one-hot product: it builds a "
+        "(..., vocab_size) array and multiplies it by W, which the embedding must avoid. "
+        "Read the rows directly instead (indexing W[X], gather, or the framework's "
+        "embedding lookup)."
+    ], {"products": sorted(set(products))})
+
+
+def _check(name, fn, adapter, what, fn_label, forbid_product=False):
     label = fn_label or getattr(fn, "__name__", "your function")
     problem = check_callable(name, fn, "a function fn(X, W)")
     if problem is not None:
@@ -91,6 +143,10 @@ def _check(name, fn, adapter, what, fn_label):
                 return report(name, FAILED, [head, *lines], {"case": index})
     except StudentError as stop:
         return stop.result
+    if forbid_product:
+        failed = _check_product(name, fn, adapter)
+        if failed is not None:
+            return failed
     return report(name, PASSED, [
         f"{what} and its gradient with respect to W match the reference W[X] on "
         f"{len(CASES)} seeded cases."
@@ -99,10 +155,13 @@ def _check(name, fn, adapter, what, fn_label):
 
 def _check_case(index, fn, adapter, name, label):
     X, W, R = make_case(index)
+    def diagnose():
+        return _diagnose_error(fn, adapter, X, W)
+
     got = call_student(name, fn, label, adapter.tensor(X), adapter.tensor(W),
-                       error_hints=ERROR_HINTS)
+                       error_hints=ERROR_HINTS, diagnose=diagnose)
     try:
-        got = as_numpy(adapter, got, "the result", ERROR_HINTS)
+        got = as_numpy(adapter, got, "the result", ERROR_HINTS, diagnose)
     except ValueError as error:
         return [str(error)]
     want = lookup(X, W)
@@ -153,4 +212,5 @@ def check_one_hot_matmul(fn, adapter, fn_label=None):
 
 def check_embedding(fn, adapter, fn_label=None):
     """Check the row lookup ``fn(X, W) = W[X]``; print and return the verdict."""
-    return _check("check_embedding", fn, adapter, "the embedding lookup", fn_label)
+    return _check("check_embedding", fn, adapter, "the embedding lookup", fn_label,
+                  forbid_product=True)

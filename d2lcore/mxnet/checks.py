@@ -5,6 +5,8 @@ with numpy references); this module only converts ``mxnet.np`` arrays and calls
 autograd.  Each checker prints its verdict and returns a ``CheckResult``.
 """
 
+import json
+import re
 import types
 
 import mxnet as mx
@@ -23,6 +25,9 @@ __all__ = [
 
 # d2l's MXNet code runs with NumPy semantics on; the students' functions expect them.
 npx.set_np()
+
+
+_PRODUCT_OP = re.compile(r"matmul|dot|einsum|gemm|FullyConnected", re.IGNORECASE)
 
 
 class MXNetAdapter(_checks.Adapter):
@@ -51,6 +56,18 @@ class MXNetAdapter(_checks.Adapter):
         value.backward()
         # MXNet leaves zeros (not None) where no gradient arrived; the comparison shows it.
         return float(value), [v.grad.asnumpy() for v in variables]
+
+    def matrix_products(self, fn, X, W):
+        # The graph autograd recorded from W to the result: a product operator in it
+        # (_npi_matmul, _np_dot, ...) means W was multiplied, not indexed.
+        W_var = self.tensor(W)
+        W_var.attach_grad()
+        with autograd.record():
+            out = fn(self.tensor(X), W_var)
+        if not isinstance(out, np.ndarray):
+            return None
+        nodes = json.loads(autograd.get_symbol(out).tojson())["nodes"]
+        return [node["op"] for node in nodes if _PRODUCT_OP.search(node["op"])]
 
     def run_clipping(self, fn, grads, theta):
         params = []

@@ -6,8 +6,15 @@ with numpy references); this module only converts tensors, differentiates with
 checker prints its verdict and returns a ``CheckResult``.
 """
 
+import re
+
 import numpy as np
 import tensorflow as tf
+
+try:  # not public API: without it check_embedding cannot see a one-hot product
+    from tensorflow.python.framework import op_callbacks
+except ImportError:  # pragma: no cover - depends on the TensorFlow version
+    op_callbacks = None
 
 from .. import checks as _checks
 
@@ -18,6 +25,9 @@ __all__ = [
     "check_one_hot_matmul",
     "check_embedding",
 ]
+
+
+_PRODUCT_OP = re.compile(r"MatMul|Einsum|Tensordot")
 
 
 class TensorFlowAdapter(_checks.Adapter):
@@ -44,6 +54,26 @@ class TensorFlowAdapter(_checks.Adapter):
             value = fn(*tensors)
         grads = tape.gradient(value, tensors)
         return float(value), [None if g is None else self.numpy(g) for g in grads]
+
+    def matrix_products(self, fn, X, W):
+        # Record every operation TensorFlow runs during the call (eager op callback):
+        # a product (MatMul, BatchMatMulV2, Einsum) means W was multiplied, not gathered.
+        if op_callbacks is None:
+            return None
+        found = []
+
+        def record(op_type, inputs, attrs, outputs, op_name=None, graph=None):
+            if isinstance(op_type, bytes):  # some ops report their type as bytes
+                op_type = op_type.decode()
+            if _PRODUCT_OP.search(op_type):
+                found.append(op_type)
+
+        op_callbacks.add_op_callback(record)
+        try:
+            fn(self.tensor(X), self.tensor(W))
+        finally:
+            op_callbacks.remove_op_callback(record)
+        return found
 
     def run_clipping(self, fn, grads, theta):
         returned = fn([self.tensor(g) for g in grads], theta)

@@ -5,6 +5,7 @@ with numpy references); this module only converts tensors and calls autograd.
 Each checker prints its verdict and returns a ``CheckResult``.
 """
 
+import re
 import types
 
 import numpy as np
@@ -19,6 +20,9 @@ __all__ = [
     "check_one_hot_matmul",
     "check_embedding",
 ]
+
+
+_PRODUCT_NODE = re.compile(r"(Mm|Bmm|Addmm|Baddbmm|Addbmm|Mv|Addmv|Dot|Vdot|Matmul|Linear)Backward")
 
 
 class TorchAdapter(_checks.Adapter):
@@ -44,6 +48,24 @@ class TorchAdapter(_checks.Adapter):
         value.backward()
         grads = [None if v.grad is None else v.grad.numpy() for v in variables]
         return float(value.detach()), grads
+
+    def matrix_products(self, fn, X, W):
+        # Walk the autograd graph back from the result: a product node on W's path
+        # (MmBackward0, BmmBackward0, ...) means W was multiplied, not indexed.
+        W_var = torch.tensor(np.array(W), requires_grad=True)
+        out = fn(self.tensor(X), W_var)
+        if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+            return None
+        found, seen, todo = [], set(), [out.grad_fn]
+        while todo:
+            node = todo.pop()
+            if node is None or node in seen:
+                continue
+            seen.add(node)
+            if _PRODUCT_NODE.match(node.name()):
+                found.append(node.name())
+            todo.extend(next_fn for next_fn, _ in node.next_functions)
+        return found
 
     def run_clipping(self, fn, grads, theta):
         # Parameters like RNNModelScratch's: leaf tensors with their gradient filled in.
