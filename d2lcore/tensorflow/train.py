@@ -136,9 +136,10 @@ class _Step:
                     tf.errors.OperatorNotAllowedInGraphError) as error:
                 if self.traced:
                     raise  # it ran as a graph before: this error is not about tracing
-                warnings.warn(f"train_ch8: the model could not run as a tf.function graph "
-                              f"({type(error).__name__}: {error}); training it eagerly",
-                              stacklevel=3)
+                reason = [line for line in str(error).splitlines() if line.strip()] or [""]
+                warnings.warn("train_ch8: the model could not run as a tf.function graph "
+                              f"({type(error).__name__}: {reason[-1].strip()}); "
+                              "training it eagerly", stacklevel=3)
                 self.compiled = None
         return self.run(X, Y, state)
 
@@ -146,7 +147,8 @@ class _Step:
 def _step_for(net, loss, updater, clip_theta):
     """The step, kept on the model so later train_ch8 calls reuse its traced graph."""
     cache = net.__dict__.setdefault("_d2l_steps", {})
-    key = (id(loss), id(updater), clip_theta, id(_d2l().grad_clipping), id(_d2l().sgd))
+    # The step holds loss and updater, so their ids stay unique; the functions are kept as is.
+    key = (id(loss), id(updater), clip_theta, _d2l().grad_clipping, _d2l().sgd)
     if key not in cache:
         cache.clear()  # one setting at a time: a traced graph holds on to its variables
         cache[key] = _Step(net, loss, updater, clip_theta)
