@@ -352,6 +352,7 @@ def test_the_aliases_work_like_d2l(d2l):
     assert float(d2l.reduce_sum(d2l.sin(d2l.zeros((2, 2))))) == 0.0
     np.testing.assert_allclose(d2l.numpy(d2l.exp(d2l.log(d2l.ones(3)))), np.ones(3), rtol=1e-6)
     assert d2l.numpy(d2l.to(x, d2l.try_gpu())).shape == (2, 3)
+    assert tuple(d2l.rand((2, 3)).shape) == tuple(d2l.randn((2, 3)).shape) == (2, 3)
 
 
 def test_train_modules_define_the_same_functions_in_the_same_order():

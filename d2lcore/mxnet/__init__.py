@@ -67,8 +67,22 @@ FRAMEWORK = "mxnet"
 # d2l's framework-neutral aliases, for book code that calls e.g. d2l.size or d2l.reshape.
 ones, zeros, tensor, arange = np.ones, np.zeros, np.array, np.arange
 sin, cos, tanh, exp, log = np.sin, np.cos, np.tanh, np.exp, np.log
-normal, rand, randn, matmul = np.random.normal, np.random.uniform, np.random.randn, np.dot
+normal, matmul = np.random.normal, np.dot
 int32, float32, concat, stack = np.int32, np.float32, np.concatenate, np.stack
+
+
+def _shape(size):
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+
+
+def rand(*size, **kwargs):
+    """Uniform samples in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))`` as in PyTorch."""
+    return np.random.uniform(size=_shape(size), **kwargs)
+
+
+def randn(*size, **kwargs):
+    """Standard normal samples: ``randn(2, 3)`` or ``randn((2, 3))`` as in PyTorch."""
+    return np.random.normal(size=_shape(size), **kwargs)
 
 
 def numpy(x, *args, **kwargs):
