@@ -150,7 +150,8 @@ def _step_for(net, loss, updater, clip_theta):
     # The step holds loss and updater, so their ids stay unique; the functions are kept as is.
     key = (id(loss), id(updater), clip_theta, _d2l().grad_clipping, _d2l().sgd)
     if key not in cache:
-        cache.clear()  # one setting at a time: a traced graph holds on to its variables
+        if len(cache) >= 4:  # a few settings (e.g. a sweep over theta), not every one ever
+            cache.pop(next(iter(cache)))
         cache[key] = _Step(net, loss, updater, clip_theta)
     return cache[key]
 
