@@ -136,10 +136,10 @@ class _Step:
                     tf.errors.OperatorNotAllowedInGraphError) as error:
                 if self.traced:
                     raise  # it ran as a graph before: this error is not about tracing
-                reason = [line for line in str(error).splitlines() if line.strip()] or [""]
-                warnings.warn("train_ch8: the model could not run as a tf.function graph "
-                              f"({type(error).__name__}: {reason[-1].strip()}); "
-                              "training it eagerly", stacklevel=3)
+                # A stable message (no tensor names or ids): notebooks record it.
+                warnings.warn(f"train_ch8: this model cannot be traced by tf.function "
+                              f"({type(error).__name__}), so it trains eagerly (slower); a "
+                              "forward pass in TensorFlow ops only is compiled", stacklevel=3)
                 self.compiled = None
         return self.run(X, Y, state)
 
