@@ -1,4 +1,4 @@
-"""Training throughput of the 8.5 / 8.6 RNN in one framework (DESIGN section 7).
+"""Training throughput of the 8.5 / 8.6 RNN in one framework (table in bench/THROUGHPUT.md).
 
     python -m bench.throughput --framework pytorch --model scratch --json
 

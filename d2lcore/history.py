@@ -8,12 +8,19 @@ __all__ = ["TrainHistory"]
 
 @dataclass
 class TrainHistory:
-    """Per-epoch perplexity and gradient norm of one ``train_ch8`` run.
+    """What one ``train_ch8`` run measured; every field is filled by ``d2lcore.training.fit``.
 
-    ``grad_norm`` holds, per epoch, the mean over minibatches of the global
-    gradient norm measured before clipping; ``grad_norm_max`` the largest one.
-    ``diverged_epoch`` is the 1-based epoch whose loss became non-finite
-    (training stopped there), or None.
+    - ``perplexity[e]``: exp of the mean cross-entropy per token over epoch e's
+      updated minibatches (for the diverged epoch: inf, or nan for a nan loss).
+    - ``grad_norm[e]`` / ``grad_norm_max[e]``: mean / largest over epoch e's
+      minibatches of the global gradient norm measured before clipping
+      (non-finite norms included, so a diverging epoch shows them).
+    - ``tokens``: tokens of all minibatches that updated the model.
+    - ``seconds``: training seconds of the run (the epochs' loops; no plotting,
+      no printing, no sampling).
+    - ``tokens_per_sec``: ``tokens / seconds``, the number ``train_ch8`` prints.
+    - ``diverged_epoch``: the 1-based epoch where a loss or gradient norm became
+      non-finite (no update was made from it and training stopped), or None.
     """
 
     perplexity: list = field(default_factory=list)
@@ -22,6 +29,7 @@ class TrainHistory:
     tokens_per_sec: float = 0.0
     seconds: float = 0.0
     diverged_epoch: int | None = None
+    tokens: int = 0
 
     @property
     def final_perplexity(self):

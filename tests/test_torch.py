@@ -256,9 +256,11 @@ def test_grad_clipping_accepts_modules_and_lists():
     assert d2l.grad_clipping(layer, 10.0) == pytest.approx(min(expected, 0.5), rel=1e-5)
 
 
-@pytest.mark.parametrize("theta", [0, -1.0, "1", None, float("nan"), True])
-def test_grad_clipping_rejects_bad_theta(theta):
-    with pytest.raises(ValueError, match="theta"):
+@pytest.mark.parametrize("theta, error", [(0, ValueError), (-1.0, ValueError),
+                                          (float("nan"), ValueError), ("1", TypeError),
+                                          (None, TypeError), (True, TypeError)])
+def test_grad_clipping_rejects_bad_theta(theta, error):
+    with pytest.raises(error, match="theta"):
         d2l.grad_clipping(scratch(), theta)
 
 
@@ -450,17 +452,17 @@ def test_predict_ch8_greedy_sampling_and_unk():
     assert len(d2l.predict_ch8("the", 5, concise, vocab)) == 8
 
 
-@pytest.mark.parametrize("kwargs,name", [
-    ({"prefix": ""}, "prefix"),
-    ({"num_preds": -1}, "num_preds"),
-    ({"alpha": 0}, "alpha"),
-    ({"sample": "yes"}, "sample"),
+@pytest.mark.parametrize("kwargs,name,error", [
+    ({"prefix": ""}, "prefix", ValueError),
+    ({"num_preds": -1}, "num_preds", ValueError),
+    ({"alpha": 0}, "alpha", ValueError),
+    ({"sample": "yes"}, "sample", TypeError),
 ])
-def test_predict_ch8_rejects_bad_input(kwargs, name):
+def test_predict_ch8_rejects_bad_input(kwargs, name, error):
     it, vocab = tiny_data()
     net = d2l.RNNModelScratch(len(vocab), 4, "cpu", seed=0)
     args = {"prefix": "time", "num_preds": 3, "net": net, "vocab": vocab} | kwargs
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(error, match=name):
         d2l.predict_ch8(**args)
 
 

@@ -44,7 +44,13 @@ from .rnn import (  # noqa: E402
     rnn,
     rnn_relu,
 )
-from .sequence import SeqDataLoader, load_data, load_data_time_machine  # noqa: E402
+from .sequence import (  # noqa: E402
+    SeqDataLoader,
+    load_data,
+    load_data_time_machine,
+    seq_data_iter_random,
+    seq_data_iter_sequential,
+)
 from .train import (  # noqa: E402
     grad_clipping,
     grad_norm,
@@ -58,54 +64,68 @@ from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E40
 FRAMEWORK = "mxnet"
 
 
-# Short tensor helpers that d2l's chapter-8 MXNet code calls as d2l.<name>.
-tensor = np.array
-zeros = np.zeros
-ones = np.ones
-arange = np.arange
-normal = np.random.normal
-matmul = np.dot
-concat = np.concatenate
-stack = np.stack
-exp = np.exp
-tanh = np.tanh
-float32 = np.float32
-int32 = np.int32
+# d2l's framework-neutral aliases, for book code that calls e.g. d2l.size or d2l.reshape.
+ones, zeros, tensor, arange = np.ones, np.zeros, np.array, np.arange
+sin, cos, tanh, exp, log = np.sin, np.cos, np.tanh, np.exp, np.log
+normal, matmul = np.random.normal, np.dot
+int32, float32, concat, stack = np.int32, np.float32, np.concatenate, np.stack
 
 
-def size(a):
-    return a.size
+def _shape(size):
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
 
-def reshape(a, *args, **kwargs):
-    return a.reshape(*args, **kwargs)
+def rand(*size, **kwargs):
+    """Uniform samples in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))`` as in PyTorch."""
+    return np.random.uniform(size=_shape(size), **kwargs)
 
 
-def numpy(a):
-    return a.asnumpy()
+def randn(*size, **kwargs):
+    """Standard normal samples: ``randn(2, 3)`` or ``randn((2, 3))`` as in PyTorch."""
+    return np.random.normal(size=_shape(size), **kwargs)
 
 
-def argmax(a, *args, **kwargs):
-    return a.argmax(*args, **kwargs)
+def numpy(x, *args, **kwargs):
+    return x.asnumpy(*args, **kwargs)
 
 
-def astype(a, *args, **kwargs):
-    return a.astype(*args, **kwargs)
+def size(x):
+    return x.size
 
 
-def reduce_sum(a, *args, **kwargs):
-    return a.sum(*args, **kwargs)
+def reshape(x, *args, **kwargs):
+    return x.reshape(*args, **kwargs)
+
+
+def to(x, ctx):
+    return x.as_in_ctx(ctx)
+
+
+def reduce_sum(x, *args, **kwargs):
+    return x.sum(*args, **kwargs)
+
+
+def argmax(x, *args, **kwargs):
+    return x.argmax(*args, **kwargs)
+
+
+def astype(x, *args, **kwargs):
+    return x.astype(*args, **kwargs)
 
 
 __all__ = list(_core_all) + [
-    "FRAMEWORK", "mx", "np", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
+    # not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone
+    "FRAMEWORK", "mx", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
     "try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "sgd",
-    "SeqDataLoader", "load_data", "load_data_time_machine",
+    "SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
+    "seq_data_iter_sequential",
     "get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
     "make_rnn_layer", "RNN_KINDS",
     "grad_norm", "grad_clipping", "train_epoch_ch8", "train_ch8", "predict_ch8",
     "bptt_grads", "autograd_grads", "hidden_grad_norms",
     "get_net", "train_autoregressor", "predict_multistep", "predict_k_step", "RNNAutoregressor",
-    "tensor", "zeros", "ones", "arange", "normal", "matmul", "concat", "stack", "exp", "tanh",
-    "float32", "int32", "size", "reshape", "numpy", "argmax", "astype", "reduce_sum",
+    # d2l's aliases
+    "ones", "zeros", "tensor", "arange", "sin", "cos", "tanh", "exp", "log", "normal", "rand",
+    "randn", "matmul", "int32", "float32", "concat", "stack", "numpy", "size", "reshape", "to",
+    "reduce_sum", "argmax", "astype",
 ] + list(_checks_all)

@@ -6,15 +6,39 @@ with the same ``rng`` seed yields the same token ids in every framework.
 
 from mxnet import np
 
-from .. import sequence as _core
+from .. import sequence as core
 
-__all__ = ["SeqDataLoader", "load_data", "load_data_time_machine"]
+__all__ = ["seq_data_iter_random", "seq_data_iter_sequential", "SeqDataLoader", "load_data",
+           "load_data_time_machine"]
 
 
-class SeqDataLoader(_core.SeqDataLoader):
+def _to_tensor(array):
+    return np.array(array, dtype=array.dtype)
+
+
+def seq_data_iter_random(corpus, batch_size, num_steps, rng=None):
+    """d2l's random sampling (the core's), yielding ``mxnet.np`` arrays."""
+    for X, Y in core.seq_data_iter_random(corpus, batch_size, num_steps, rng):
+        yield _to_tensor(X), _to_tensor(Y)
+
+
+def seq_data_iter_sequential(corpus, batch_size, num_steps, rng=None):
+    """d2l's sequential partitioning (the core's), yielding ``mxnet.np`` arrays."""
+    for X, Y in core.seq_data_iter_sequential(corpus, batch_size, num_steps, rng):
+        yield _to_tensor(X), _to_tensor(Y)
+
+
+class SeqDataLoader(core.SeqDataLoader):
     """The core loader whose batches ``(X, Y)`` are int64 ``mxnet.np`` arrays."""
 
-    to_tensor = staticmethod(lambda array: np.array(array, dtype=array.dtype))
+    to_tensor = staticmethod(_to_tensor)
+
+
+def load_data(lines, batch_size, num_steps, token="char", use_random_iter=False,
+              max_tokens=-1, *, rng=None):
+    """Iterator and vocabulary for any list of text lines, with MXNet batches."""
+    return core.load_data(lines, batch_size, num_steps, token, use_random_iter, max_tokens,
+                          rng=rng, loader_cls=SeqDataLoader)
 
 
 def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000,
@@ -22,10 +46,3 @@ def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tok
     """The Time Machine iterator and vocabulary of d2l 8.3, with MXNet batches."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
     return loader, loader.vocab
-
-
-def load_data(lines, batch_size, num_steps, token="char", use_random_iter=False,
-              max_tokens=-1, *, rng=None):
-    """Iterator and vocabulary for any list of text lines, with MXNet batches."""
-    return _core.load_data(lines, batch_size, num_steps, token, use_random_iter, max_tokens,
-                           rng=rng, loader_cls=SeqDataLoader)

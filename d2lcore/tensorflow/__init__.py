@@ -50,13 +50,14 @@ from .sequence import (  # noqa: E402
     seq_data_iter_sequential,
 )
 from .train import (  # noqa: E402
-    ClippedGradients,
     grad_clipping,
+    grad_norm,
     predict_ch8,
+    sgd,
     train_ch8,
     train_epoch_ch8,
 )
-from .utils import evaluate_loss, load_array, sgd, try_all_gpus, try_gpu  # noqa: E402
+from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E402
 
 FRAMEWORK = "tensorflow"
 
@@ -87,7 +88,7 @@ __all__ += [
     "train_autoregressor", "autograd_grads", "bptt_grads", "hidden_grad_norms", "KINDS",
     "RNN_KINDS", "RNNModel", "RNNModelScratch", "StackedRNN", "get_params", "init_rnn_state",
     "make_rnn_layer", "rnn", "rnn_relu", "SeqDataLoader", "load_data", "load_data_time_machine",
-    "seq_data_iter_random", "seq_data_iter_sequential", "ClippedGradients", "grad_clipping",
+    "seq_data_iter_random", "seq_data_iter_sequential", "grad_norm", "grad_clipping",
     "predict_ch8", "train_ch8", "train_epoch_ch8", "evaluate_loss", "load_array", "sgd",
     "try_all_gpus", "try_gpu",
     # d2l's aliases

@@ -76,12 +76,11 @@ class TensorFlowAdapter(_checks.Adapter):
         return found
 
     def run_clipping(self, fn, grads, theta):
+        # The TensorFlow contract (book, exercise, library): return the clipped list, no norm.
         returned = fn([self.tensor(g) for g in grads], theta)
         if not isinstance(returned, (list, tuple)):
             return None, None
-        # The library's ClippedGradients carries the pre-clip norm as .norm.
-        return [None if g is None else self.numpy(g) for g in returned], getattr(
-            returned, "norm", None)
+        return [None if g is None else self.numpy(g) for g in returned], None
 
 
 _ADAPTER = TensorFlowAdapter()

@@ -1,12 +1,17 @@
-"""d2l's small TensorFlow helpers (devices, sgd, load_array, evaluate_loss) and argument checks."""
+"""d2l's small TensorFlow helpers: devices, load_array, evaluate_loss."""
 
 import contextlib
-import numbers
 
-import numpy as np
 import tensorflow as tf
 
-__all__ = ["try_gpu", "try_all_gpus", "sgd", "load_array", "evaluate_loss", "device_scope",
+from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them from here
+    check_non_negative_int,
+    check_positive_int,
+    check_positive_number,
+    is_int,
+)
+
+__all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "device_scope",
            "device_name"]
 
 
@@ -53,21 +58,6 @@ def device_scope(device):
     return tf.device(device_name(device))
 
 
-def sgd(params, grads, lr, batch_size):
-    """Minibatch SGD, d2l's TensorFlow signature: ``param -= lr * grad / batch_size``.
-
-    TensorFlow variables do not carry their gradients (``.grad`` in PyTorch), so
-    the gradients come as a list in the same order as ``params``.
-    """
-    if len(params) != len(grads):
-        raise ValueError(f"grads must have one entry per parameter: {len(params)} params, "
-                         f"{len(grads)} grads")
-    check_positive_number(lr, "lr")
-    check_positive_number(batch_size, "batch_size")
-    for param, grad in zip(params, grads, strict=True):
-        param.assign_sub(lr * tf.convert_to_tensor(grad) / batch_size)
-
-
 def load_array(data_arrays, batch_size, is_train=True):
     """A ``tf.data`` pipeline over tensors, shuffled when ``is_train`` (d2l's)."""
     check_positive_int(batch_size, "batch_size")
@@ -96,25 +86,3 @@ def evaluate_loss(net, data_iter, loss):
     if count == 0:
         raise ValueError("data_iter yielded no examples")
     return total / count
-
-
-# Argument checks shared by the modules of this package.
-
-def is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def check_positive_int(value, name):
-    if not is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
-def check_non_negative_int(value, name):
-    if not is_int(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-
-
-def check_positive_number(value, name):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not value > 0 or not np.isfinite(value):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")

@@ -39,7 +39,14 @@ from .sequence import (  # noqa: E402
     seq_data_iter_random,
     seq_data_iter_sequential,
 )
-from .train import grad_clipping, predict_ch8, sgd, train_ch8, train_epoch_ch8  # noqa: E402
+from .train import (  # noqa: E402
+    grad_clipping,
+    grad_norm,
+    predict_ch8,
+    sgd,
+    train_ch8,
+    train_epoch_ch8,
+)
 from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E402
 
 FRAMEWORK = "pytorch"
@@ -85,7 +92,7 @@ __all__ += [
     "train_autoregressor", "autograd_grads", "bptt_grads", "hidden_grad_norms", "RNN_KINDS",
     "RNNModel", "RNNModelScratch", "get_params", "init_rnn_state", "make_rnn_layer", "rnn",
     "rnn_relu", "SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
-    "seq_data_iter_sequential", "grad_clipping",
+    "seq_data_iter_sequential", "grad_clipping", "grad_norm",
     "predict_ch8", "sgd", "train_ch8", "train_epoch_ch8", "evaluate_loss", "load_array",
     "try_all_gpus", "try_gpu",
     # d2l's aliases

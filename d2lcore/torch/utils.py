@@ -4,8 +4,9 @@ import torch
 from torch.utils import data
 
 from ..utils import Accumulator
+from ..validate import check_non_negative_int, check_positive_int  # noqa: F401 - rnn.py uses them
 
-__all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "check_positive_int"]
+__all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss"]
 
 
 def try_gpu(i=0):
@@ -39,17 +40,3 @@ def evaluate_loss(net, data_iter, loss):
             metric.add(float(l.sum()), l.numel())
     return metric[0] / metric[1]
 
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def check_positive_int(value, name):
-    """Raise a ValueError naming ``name`` unless ``value`` is an int >= 1."""
-    if not _is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
-def check_non_negative_int(value, name):
-    if not _is_int(value) or value < 0:
-        raise ValueError(f"{name} must be an int >= 0, got {value!r}")

@@ -1,0 +1,85 @@
+"""Argument checks shared by every framework package: one rule, one message.
+
+A wrong type raises TypeError, a wrong value ValueError; each message names
+the argument and says what is allowed.  numpy scalars count as numbers
+(``np.int64(5)`` is an int here); bools never do.
+"""
+
+import math
+import numbers
+
+__all__ = [
+    "is_int",
+    "check_bool",
+    "check_positive_int",
+    "check_non_negative_int",
+    "check_positive_number",
+    "check_theta",
+    "check_seed",
+    "prefix_tokens",
+]
+
+
+def is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_bool(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_positive_int(value, name):
+    if not is_int(value):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_non_negative_int(value, name):
+    if not is_int(value):
+        raise TypeError(f"{name} must be an int >= 0, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    return int(value)
+
+
+def check_positive_number(value, name, allow_inf=False):
+    """A real number > 0; finite unless ``allow_inf``."""
+    what = "a positive number" + ("" if allow_inf else " (finite)")
+    if not _is_real(value):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
+    if not value > 0 or (math.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return float(value)
+
+
+def check_theta(theta, name="theta", allow_none=False):
+    """A clipping threshold: a positive number; ``inf`` (never clip) is accepted everywhere."""
+    if theta is None and allow_none:
+        return None
+    return check_positive_number(theta, name, allow_inf=True)
+
+
+def check_seed(seed):
+    return None if seed is None else check_non_negative_int(seed, "seed")
+
+
+def prefix_tokens(prefix):
+    """The tokens of a ``predict_ch8`` prefix: a str is read as characters, a list as tokens."""
+    if isinstance(prefix, str):
+        tokens = list(prefix)
+    elif isinstance(prefix, (list, tuple)) and all(isinstance(t, str) for t in prefix):
+        tokens = list(prefix)
+    else:
+        raise TypeError("prefix must be a string or a list of token strings, "
+                        f"got {type(prefix).__name__}")
+    if not tokens:
+        raise ValueError("prefix must be non-empty: the model needs a first token to start from")
+    return tokens
