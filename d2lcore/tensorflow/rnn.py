@@ -258,9 +258,6 @@ class RNNModelScratch:
             inputs = tf.unstack(inputs)
         return self.forward_fn(inputs, state, params)
 
-    def graph_forward(self, X, state):  # TEMPORARY: the pre-issue-9 train.py calls it
-        return self(X, state)
-
     def begin_state(self, batch_size=1, device=None, dtype=None):
         """The initial state for ``batch_size`` sequences (``dtype`` accepted, as d2l passes it)."""
         check_positive_int(batch_size, "batch_size")
@@ -472,8 +469,6 @@ class RNNModel(keras.layers.Layer):
             Y = tf.transpose(Y, (1, 0, 2))  # time-major rows, like d2l
         output = self.dense(tf.reshape(Y, (-1, self.num_hiddens)))
         return output, self._merge_state(finals)
-
-    graph_forward = _forward  # TEMPORARY: the pre-issue-9 train.py calls it
 
     def _split_state(self, state):
         if self.kind == "lstm":
