@@ -33,3 +33,8 @@ from .partition import check_seq_data_iter_random  # noqa: E402
 from .zipf import check_zipf_exponent  # noqa: E402
 
 __all__ += ["check_count_ngrams", "check_zipf_exponent", "check_seq_data_iter_random"]
+
+# --- exercises of 8.7 (the power iteration behind exploding gradients) ---------------
+from .powers import check_power_alignment  # noqa: E402
+
+__all__ += ["check_power_alignment"]

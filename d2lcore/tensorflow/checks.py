@@ -133,3 +133,13 @@ def check_zipf_exponent(fn):
 def check_seq_data_iter_random(fn):
     """Check ``fn(corpus, batch_size, num_steps, rng)`` yields d2l's random-partition batches."""
     return _checks.check_seq_data_iter_random(fn, _ADAPTER)
+
+
+# --- exercises of 8.7 (the power iteration behind exploding gradients) ---------------
+
+__all__ += ["check_power_alignment"]
+
+
+def check_power_alignment(fn):
+    """Check ``fn(M, x, k_max)`` returns the angles between the lines of M^k x and v1."""
+    return _checks.check_power_alignment(fn, _ADAPTER)
