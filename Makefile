@@ -31,12 +31,14 @@ $(STAMP): pyproject.toml constraints.txt
 lint: setup
 	$(VENV)/bin/ruff check d2lcore tests tools bench
 
-# Unit tests in random order (pytest-randomly prints the seed; rerun one order with
-# UNIT_ARGS="-p randomly --randomly-seed=N"). The browser test runs in `make browser`.
+# Unit tests in a random order (pytest-randomly); the seed is printed, and
+# `make unit UNIT_SEED=N` replays that order. The browser test runs in `make browser`.
+UNIT_SEED ?=
 UNIT_ARGS ?=
 unit: setup
+	seed=$${UNIT_SEED:-$$RANDOM}; echo "unit tests in random order: UNIT_SEED=$$seed"; \
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/pytest -q -n $(JOBS) \
-	    --ignore=tests/test_browser.py $(UNIT_ARGS) tests
+	    -p randomly --randomly-seed=$$seed --ignore=tests/test_browser.py $(UNIT_ARGS) tests
 
 # Execute the per-framework notebooks whose source changed (book, solutions, exercises).
 notebooks: setup
