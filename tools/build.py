@@ -48,11 +48,37 @@ def plan(collections=COLLECTIONS, root: Path = ROOT, only=(), force=False):
             for fw, fresh in expected_notebooks(collection, source, root).items():
                 target = collection.notebook_path(source.stem, fw, root)
                 previous = nbt.read_notebook(target) if target.exists() else None
-                if force or previous is None or nbt.sync_problems(fresh, previous):
+                if force or previous is None or notebook_problems(collection, fresh, previous):
                     jobs.append((collection, target, fresh, _previous_seconds(previous)))
     # Longest first keeps both workers busy until the end.
     jobs.sort(key=lambda job: -job[3])
     return jobs
+
+
+def notebook_problems(collection: Collection, fresh, generated) -> list[str]:
+    """Why a generated notebook is not what the pipeline would write now (empty: up to date)."""
+    problems = nbt.sync_problems(fresh, generated)
+    if collection.clear_outputs:
+        # Unexecuted on purpose; the recorded time shows the pipeline ran it and tagged
+        # the cells that raise.
+        if "execution_seconds" not in generated.metadata.get(nbt.META_KEY, {}):
+            problems.append("never executed by the pipeline (no execution_seconds)")
+        shown = [n for n, cell in enumerate(generated.cells)
+                 if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
+        if shown:
+            problems.append(f"code cells {shown} hold outputs or execution counts")
+    return problems
+
+
+def clear_outputs(nb):
+    """Drop every output and execution count; the tags execution added stay."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            for key in ("execution", "collapsed", "scrolled"):
+                cell.metadata.pop(key, None)
+    return nb
 
 
 def _previous_seconds(nb) -> float:
@@ -99,7 +125,8 @@ def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = CELL_TIMEO
     return nb, seconds
 
 
-def _run_job(target: str, nb, allow_errors: bool, threads: int | None):
+def _run_job(target: str, nb, allow_errors: bool, threads: int | None,
+             clear: bool = False):
     # Runs in a worker process: set the kernel environment before any kernel starts.
     from . import kernel_env
 
@@ -107,6 +134,8 @@ def _run_job(target: str, nb, allow_errors: bool, threads: int | None):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     nb, seconds = execute(nb, target.parent, allow_errors=allow_errors)
+    if clear:
+        clear_outputs(nb)
     nb.metadata[nbt.META_KEY]["execution_seconds"] = round(seconds, 1)
     nbt.write_notebook(nb, target)
     return str(target), seconds
@@ -120,7 +149,8 @@ def run_jobs(jobs, workers: int = 2, root: Path = ROOT) -> list[tuple[str, float
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
-            pool.submit(_run_job, str(target), fresh, collection.allow_errors, threads): target
+            pool.submit(_run_job, str(target), fresh, collection.allow_errors, threads,
+                        collection.clear_outputs): target
             for collection, target, fresh, _ in jobs
         }
         for future in cf.as_completed(futures):
