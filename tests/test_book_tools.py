@@ -1,5 +1,6 @@
 """Unit tests of the notebook pipeline: read, split, strip, merge, tabs, toc, nbval config."""
 
+import copy
 import re
 import textwrap
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 import yaml
 from docutils import nodes
 
-from tools import build, sphinx_tabs
+from tools import build, exercise_index, sphinx_tabs
 from tools import notebooks as nbt
 from tools.collections import COLLECTIONS, ROOT, Collection
 
@@ -208,6 +209,120 @@ def test_strip_solutions_drops_solution_prose(source):
     assert "return 2 * v" not in exercise.cells[-1].source
     # the solution itself is untouched
     assert "return 2 * v" in solution.cells[-1].source
+
+
+SOLUTION_CODE_SOURCE = SOURCE + textwrap.dedent('''\
+
+    ```{code-cell} ipython3
+    :tags: [solution]
+    assert double(21) == 42  # the worked solution's own check
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [solution, pytorch]
+    print("pytorch analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [solution, mxnet]
+    print("mxnet analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [tensorflow, solution]
+    print("tensorflow analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [pytorch]
+    print("task of pytorch")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [mxnet]
+    print("task of mxnet")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [tensorflow]
+    print("task of tensorflow")
+    ```
+    ''')
+
+
+@pytest.fixture
+def solution_code_source(tmp_path):
+    path = tmp_path / "src" / "9_9_code.md"
+    path.parent.mkdir()
+    path.write_text(SOLUTION_CODE_SOURCE)
+    return path
+
+
+@pytest.mark.parametrize("fw", nbt.FRAMEWORKS)
+def test_solution_code_cells_stay_in_the_solution_and_leave_the_exercise(solution_code_source, fw):
+    src = nbt.read_source(solution_code_source)
+    solution = nbt.split(src, fw)
+    exercise = nbt.split(nbt.strip_solutions(src), fw)
+    sol_code = [c.source for c in solution.cells if c.cell_type == "code"]
+    ex_code = [c.source for c in exercise.cells if c.cell_type == "code"]
+    analysis = f'print("{fw} analysis")'
+    # The solution notebook keeps the shared and its own solution cell, tagged solution.
+    assert "assert double(21) == 42  # the worked solution's own check" in sol_code
+    assert analysis in sol_code
+    kept = [c for c in solution.cells if c.source == analysis][0]
+    assert nbt.tags_of(kept) == ["solution"]
+    # The exercise has neither, nor any other framework's, but keeps the task cells.
+    assert not any("analysis" in c or "double(21) == 42" in c for c in ex_code)
+    assert f'print("task of {fw}")' in ex_code
+    assert not any(nbt.SOLUTION_TAG in nbt.tags_of(c) for c in exercise.cells)
+    # Exactly the solution-only cells are gone: the shared one, this framework's one,
+    # and the solution prose.
+    assert len(solution.cells) - len(exercise.cells) == 3
+
+
+def test_solution_code_cells_form_their_own_folded_tab_set(solution_code_source):
+    src = nbt.read_source(solution_code_source)
+    groups = nbt.tab_groups(src)
+    # ..., region cell (2), shared solution cell (3), the [solution, fw] run (4),
+    # the task run right after it is a set of its own (5).
+    assert groups[-7:] == [3, 4, 4, 4, 5, 5, 5]
+    executed = {fw: fake_execute(nbt.split(src, fw), fw) for fw in nbt.FRAMEWORKS}
+    page = nbt.merge(src, executed, collapse_solutions=True)
+    sources = [c.source for c in page.cells]
+    start = sources.index(f"% {nbt.SOLUTION_START}")
+    end = sources.index(f"% {nbt.SOLUTION_END}")
+    assert sources.count(f"% {nbt.SOLUTION_START}") == 1
+    folded = sources[start + 1:end]
+    assert folded[0] == "The answer is to print."
+    assert 'print("mxnet analysis")' in folded and "assert double(21) == 42" in folded[4]
+    assert all("task of" not in text for text in folded)
+    assert [t for t in sources[end + 1:] if "task of" in t] == [
+        f'print("task of {fw}")' for fw in nbt.FRAMEWORKS]
+    # The mxnet analysis cell carries its framework tag and the solution tag on the page.
+    cell = page.cells[sources.index('print("mxnet analysis")')]
+    assert set(nbt.tags_of(cell)) == {"solution", "mxnet"}
+
+
+def test_exercise_notebooks_are_written_without_outputs(source):
+    exercises = Collection("demo_ex", "src", "demo_ex", strip=True, allow_errors=True,
+                           clear_outputs=True)
+    fresh = nbt.split(nbt.strip_solutions(nbt.read_source(source)), "pytorch")
+    ran = fake_execute(fresh, "pytorch")
+    ran.cells[-1].metadata["tags"] = ["raises-exception"]
+    ran.metadata[nbt.META_KEY]["execution_seconds"] = 1.5
+    # Executed and not cleared: stale (it would show the answers).
+    problems = build.notebook_problems(exercises, fresh, ran)
+    assert problems and "hold outputs or execution counts" in problems[0]
+    cleared = build.clear_outputs(copy.deepcopy(ran))
+    assert build.notebook_problems(exercises, fresh, cleared) == []
+    assert all(c.outputs == [] and c.execution_count is None
+               for c in cleared.cells if c.cell_type == "code")
+    assert nbt.tags_of(cleared.cells[-1]) == ["raises-exception"]  # nbval expects the error
+    # A bare split (never run, so no raises-exception tags) does not pass as generated.
+    assert "never executed" in build.notebook_problems(exercises, fresh, fresh)[0]
+    # Book and solution notebooks keep their outputs.
+    solutions = Collection("demo", "src", "demo")
+    assert build.notebook_problems(solutions, fresh, ran) == []
 
 
 # --------------------------------------------------------------------------- merge
@@ -412,7 +527,9 @@ def test_toc_lists_exactly_the_existing_sections():
             expected += [f"{collection.pages}/{s.stem}" for s in collection.sources()]
     for page in build.BACK_MATTER:
         assert (ROOT / f"{page}.md").exists()
-    listed_pages = [f for f in files if f != toc["root"] and f not in build.BACK_MATTER]
+    assert (ROOT / f"{exercise_index.INDEX_PAGE}.md").exists()
+    listed_pages = [f for f in files if f not in
+                    (toc["root"], exercise_index.INDEX_PAGE, *build.BACK_MATTER)]
     assert sorted(listed_pages) == sorted(expected)
     assert len(set(files)) == len(files)
 
@@ -420,6 +537,12 @@ def test_toc_lists_exactly_the_existing_sections():
 def test_toc_file_is_what_the_toc_writer_writes():
     # `python -m tools.build toc` must not drop the back matter (references, attribution).
     assert (ROOT / "_toc.yml").read_text() == build.toc_text()
+
+
+def test_exercise_index_page_is_what_the_toc_writer_writes():
+    # Stale after a solution source is added or its headings change: `python -m tools.build toc`.
+    index = ROOT / f"{exercise_index.INDEX_PAGE}.md"
+    assert index.read_text(encoding="utf8") == exercise_index.index_text(ROOT)
 
 
 def test_config_loads_the_tabs_extension_and_never_executes():
