@@ -1,6 +1,7 @@
 """Unit tests of the notebook pipeline: read, split, strip, merge, tabs, toc, nbval config."""
 
 import copy
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -451,6 +452,61 @@ def test_execute_tags_cells_that_raise(tmp_path):
     assert done.cells[1].outputs[0].ename == "NotImplementedError"
     assert nbt.tags_of(done.cells[1]) == ["raises-exception"]
     assert seconds > 0
+
+
+STUDENT_FUNCTION = "def f(x):\n    " + nbt.FILL_IN_COMMENT + "\n    " + nbt.FILL_IN_RAISE
+
+
+def _exercise(given):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(nbt.KERNELSPEC)
+    nb.cells = [nbformat.v4.new_code_cell(given),
+                nbformat.v4.new_code_cell(STUDENT_FUNCTION),
+                nbformat.v4.new_code_cell("results = {}\nresults['a'] = f(1)"),  # placeholder
+                nbformat.v4.new_code_cell("print(results['a'])"),  # KeyError: follows from it
+                nbformat.v4.new_code_cell("print('independent of the student')")]
+    return nb
+
+
+def test_execute_tags_placeholders_and_what_follows_from_them(tmp_path):
+    done, _ = build.execute(_exercise("import math"), tmp_path, allow_errors=True)
+    raised = [n for n, c in enumerate(done.cells) if "raises-exception" in nbt.tags_of(c)]
+    assert raised == [2, 3]
+    assert done.cells[3].outputs[0].ename == "KeyError"
+
+
+@pytest.mark.parametrize("given,error", [
+    ("import no_such_module_here", "ModuleNotFoundError"),  # a broken import
+    ("import math\nprint(math.sqrt(4)); pritn('typo')", "NameError"),  # a typo
+])
+def test_execute_refuses_broken_given_code_in_an_exercise(tmp_path, given, error):
+    with pytest.raises(ValueError, match=f"cell 0: {error}"):
+        build.execute(_exercise(given), tmp_path, allow_errors=True)
+
+
+def test_nbval_runs_unexecuted_exercises_and_fails_on_unexpected_errors(tmp_path):
+    """Real kernel and real nbval on an exercise written the way the pipeline writes it."""
+    import subprocess
+
+    from tools import kernel_env
+    from tools import nbval as nbval_tool
+
+    done, _ = build.execute(_exercise("import math"), tmp_path, allow_errors=True)
+    build.clear_outputs(done)
+    env = {**os.environ, **kernel_env.kernel_env(None)}  # what nbval's kernels get
+
+    def nbval(nb):
+        path = tmp_path / "exercise.ipynb"
+        nbt.write_notebook(nb, path)
+        return subprocess.run(nbval_tool.pytest_command([path], jobs=1), cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+
+    result = nbval(done)
+    assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout[-2000:]
+    # Given code that breaks after generation (an import a library change removed).
+    done.cells[0].source = "from math import no_such_name"
+    result = nbval(done)
+    assert result.returncode == 1 and "1 failed, 4 passed" in result.stdout, result.stdout[-2000:]
 
 
 # --------------------------------------------------------------------------- sphinx extension

@@ -119,11 +119,76 @@ def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = CELL_TIMEO
     client.execute()
     seconds = time.perf_counter() - start
     if allow_errors:
+        unexplained = unexplained_errors(nb)
+        if unexplained:
+            raise ValueError("cells raised an error that no FILL IN region explains "
+                             "(broken given code?):\n  " + "\n  ".join(unexplained))
         for cell in nb.cells:
             raised = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
             if raised and "raises-exception" not in nbt.tags_of(cell):
                 cell.metadata["tags"] = nbt.tags_of(cell) + ["raises-exception"]
     return nb, seconds
+
+
+def unexplained_errors(nb) -> list[str]:
+    """Errors of an executed exercise that are not the student's missing code.
+
+    An error is explained when it is the placeholder's NotImplementedError (raised in
+    the cell or in a student function it calls), or when the cell uses a name that an
+    earlier cell which raised should have bound or filled (``histories`` stays empty,
+    ``result`` is never assigned). Anything else, e.g. a broken import or a typo in
+    given code, is reported as ``cell N: Name: message``.
+    """
+    imported = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            imported |= _names(cell.source)[2]
+    tainted, problems = set(), []
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not errors:
+            continue
+        error = errors[0]
+        bound, used, _ = _names(cell.source)
+        placeholder = (error.get("ename") == "NotImplementedError"
+                       and "fill in the marked region" in str(error.get("evalue", "")))
+        if not placeholder and not (used & tainted):
+            problems.append(f"cell {n}: {error.get('ename')}: {error.get('evalue')}")
+        tainted |= bound - imported
+    return problems
+
+
+def _names(source: str) -> tuple[set, set, set]:
+    """(names a cell binds or fills, names it uses, names it imports), from its syntax."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: nothing known
+        return set(), set(), set()
+    bound, used, imported = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else used).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
+            bound |= {_root(node)} - {None}  # results[key] = ..., obj.attr = ...
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            bound |= {_root(node.func)} - {None}  # histories.append(...) fills histories
+    return bound, used, imported
+
+
+def _root(node):
+    import ast
+
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _run_job(target: str, nb, allow_errors: bool, threads: int | None,

@@ -8,6 +8,11 @@ xdist worker (``--dist loadfile``), and treats "no tests collected" as failure.
 ``--portable`` adds the perturbed numerics of ``tools/numerics.py`` (one thread,
 lower instruction sets for ATen, MKL, oneDNN and OpenBLAS, TensorFlow without
 oneDNN, MXNet without MKL-DNN): the committed outputs must hold there too.
+
+The exercise notebooks are committed without outputs (tools/README.md). Strict mode
+suits them as well: nbval compares no output of a cell stored without an execution
+count, yet runs every cell and fails on an error in a cell not tagged
+``raises-exception``.
 """
 
 from __future__ import annotations
