@@ -1,5 +1,7 @@
 """Unit tests of the notebook pipeline: read, split, strip, merge, tabs, toc, nbval config."""
 
+import copy
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -9,7 +11,7 @@ import pytest
 import yaml
 from docutils import nodes
 
-from tools import build, sphinx_tabs
+from tools import build, exercise_index, sphinx_tabs
 from tools import notebooks as nbt
 from tools.collections import COLLECTIONS, ROOT, Collection
 
@@ -210,6 +212,120 @@ def test_strip_solutions_drops_solution_prose(source):
     assert "return 2 * v" in solution.cells[-1].source
 
 
+SOLUTION_CODE_SOURCE = SOURCE + textwrap.dedent('''\
+
+    ```{code-cell} ipython3
+    :tags: [solution]
+    assert double(21) == 42  # the worked solution's own check
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [solution, pytorch]
+    print("pytorch analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [solution, mxnet]
+    print("mxnet analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [tensorflow, solution]
+    print("tensorflow analysis")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [pytorch]
+    print("task of pytorch")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [mxnet]
+    print("task of mxnet")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [tensorflow]
+    print("task of tensorflow")
+    ```
+    ''')
+
+
+@pytest.fixture
+def solution_code_source(tmp_path):
+    path = tmp_path / "src" / "9_9_code.md"
+    path.parent.mkdir()
+    path.write_text(SOLUTION_CODE_SOURCE)
+    return path
+
+
+@pytest.mark.parametrize("fw", nbt.FRAMEWORKS)
+def test_solution_code_cells_stay_in_the_solution_and_leave_the_exercise(solution_code_source, fw):
+    src = nbt.read_source(solution_code_source)
+    solution = nbt.split(src, fw)
+    exercise = nbt.split(nbt.strip_solutions(src), fw)
+    sol_code = [c.source for c in solution.cells if c.cell_type == "code"]
+    ex_code = [c.source for c in exercise.cells if c.cell_type == "code"]
+    analysis = f'print("{fw} analysis")'
+    # The solution notebook keeps the shared and its own solution cell, tagged solution.
+    assert "assert double(21) == 42  # the worked solution's own check" in sol_code
+    assert analysis in sol_code
+    kept = [c for c in solution.cells if c.source == analysis][0]
+    assert nbt.tags_of(kept) == ["solution"]
+    # The exercise has neither, nor any other framework's, but keeps the task cells.
+    assert not any("analysis" in c or "double(21) == 42" in c for c in ex_code)
+    assert f'print("task of {fw}")' in ex_code
+    assert not any(nbt.SOLUTION_TAG in nbt.tags_of(c) for c in exercise.cells)
+    # Exactly the solution-only cells are gone: the shared one, this framework's one,
+    # and the solution prose.
+    assert len(solution.cells) - len(exercise.cells) == 3
+
+
+def test_solution_code_cells_form_their_own_folded_tab_set(solution_code_source):
+    src = nbt.read_source(solution_code_source)
+    groups = nbt.tab_groups(src)
+    # ..., region cell (2), shared solution cell (3), the [solution, fw] run (4),
+    # the task run right after it is a set of its own (5).
+    assert groups[-7:] == [3, 4, 4, 4, 5, 5, 5]
+    executed = {fw: fake_execute(nbt.split(src, fw), fw) for fw in nbt.FRAMEWORKS}
+    page = nbt.merge(src, executed, collapse_solutions=True)
+    sources = [c.source for c in page.cells]
+    start = sources.index(f"% {nbt.SOLUTION_START}")
+    end = sources.index(f"% {nbt.SOLUTION_END}")
+    assert sources.count(f"% {nbt.SOLUTION_START}") == 1
+    folded = sources[start + 1:end]
+    assert folded[0] == "The answer is to print."
+    assert 'print("mxnet analysis")' in folded and "assert double(21) == 42" in folded[4]
+    assert all("task of" not in text for text in folded)
+    assert [t for t in sources[end + 1:] if "task of" in t] == [
+        f'print("task of {fw}")' for fw in nbt.FRAMEWORKS]
+    # The mxnet analysis cell carries its framework tag and the solution tag on the page.
+    cell = page.cells[sources.index('print("mxnet analysis")')]
+    assert set(nbt.tags_of(cell)) == {"solution", "mxnet"}
+
+
+def test_exercise_notebooks_are_written_without_outputs(source):
+    exercises = Collection("demo_ex", "src", "demo_ex", strip=True, allow_errors=True,
+                           clear_outputs=True)
+    fresh = nbt.split(nbt.strip_solutions(nbt.read_source(source)), "pytorch")
+    ran = fake_execute(fresh, "pytorch")
+    ran.cells[-1].metadata["tags"] = ["raises-exception"]
+    ran.metadata[nbt.META_KEY]["execution_seconds"] = 1.5
+    # Executed and not cleared: stale (it would show the answers).
+    problems = build.notebook_problems(exercises, fresh, ran)
+    assert problems and "hold outputs or execution counts" in problems[0]
+    cleared = build.clear_outputs(copy.deepcopy(ran))
+    assert build.notebook_problems(exercises, fresh, cleared) == []
+    assert all(c.outputs == [] and c.execution_count is None
+               for c in cleared.cells if c.cell_type == "code")
+    assert nbt.tags_of(cleared.cells[-1]) == ["raises-exception"]  # nbval expects the error
+    # A bare split (never run, so no raises-exception tags) does not pass as generated.
+    assert "never executed" in build.notebook_problems(exercises, fresh, fresh)[0]
+    # Book and solution notebooks keep their outputs.
+    solutions = Collection("demo", "src", "demo")
+    assert build.notebook_problems(solutions, fresh, ran) == []
+
+
 # --------------------------------------------------------------------------- merge
 
 
@@ -338,6 +454,70 @@ def test_execute_tags_cells_that_raise(tmp_path):
     assert seconds > 0
 
 
+STUDENT_FUNCTION = "def f(x):\n    " + nbt.FILL_IN_COMMENT + "\n    " + nbt.FILL_IN_RAISE
+
+
+def _exercise(given):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(nbt.KERNELSPEC)
+    nb.cells = [nbformat.v4.new_code_cell(given),
+                nbformat.v4.new_code_cell(STUDENT_FUNCTION),
+                nbformat.v4.new_code_cell("results = {}\nresults['a'] = f(1)"),  # placeholder
+                nbformat.v4.new_code_cell("print(results['a'])"),  # KeyError: follows from it
+                nbformat.v4.new_code_cell("print('independent of the student')")]
+    return nb
+
+
+def test_execute_tags_placeholders_and_what_follows_from_them(tmp_path):
+    done, _ = build.execute(_exercise("import math"), tmp_path, allow_errors=True)
+    raised = [n for n, c in enumerate(done.cells) if "raises-exception" in nbt.tags_of(c)]
+    assert raised == [2, 3]
+    assert done.cells[3].outputs[0].ename == "KeyError"
+
+
+@pytest.mark.parametrize("given,error", [
+    ("import no_such_module_here", "ModuleNotFoundError"),  # a broken import
+    ("import math\nprint(math.sqrt(4)); pritn('typo')", "NameError"),  # a typo
+])
+def test_execute_refuses_broken_given_code_in_an_exercise(tmp_path, given, error):
+    with pytest.raises(ValueError, match=f"cell 0: {error}"):
+        build.execute(_exercise(given), tmp_path, allow_errors=True)
+
+
+def test_nbval_runs_unexecuted_exercises_and_fails_on_unexpected_errors(tmp_path):
+    """Real kernel and real nbval on an exercise written the way the pipeline writes it."""
+    import subprocess
+
+    from tools import kernel_env
+    from tools import nbval as nbval_tool
+
+    done, _ = build.execute(_exercise("import math"), tmp_path, allow_errors=True)
+    build.clear_outputs(done)
+    env = {**os.environ, **kernel_env.kernel_env(None)}  # what nbval's kernels get
+
+    def nbval(nb, lax=False):
+        path = tmp_path / "exercise.ipynb"
+        nbt.write_notebook(nb, path)
+        return subprocess.run(nbval_tool.pytest_command([path], jobs=1, lax=lax), cwd=ROOT,
+                              env=env, capture_output=True, text=True)
+
+    result = nbval(done)
+    assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout[-2000:]
+    # Given code that breaks after generation (an import a library change removed).
+    done.cells[0].source = "from math import no_such_name"
+    result = nbval(done)
+    assert result.returncode == 1 and "1 failed, 4 passed" in result.stdout, result.stdout[-2000:]
+    # A student's own run: regions filled, saved with outputs that a rerun does not
+    # repeat (a timing, say). Strict nbval compares them; --lax only runs the cells.
+    student = _exercise("import math")
+    student.cells[1].source = "def f(x):\n    return x"
+    student, _ = build.execute(student, tmp_path)
+    student.cells[4].outputs[0].text = "took 3.2 s\n"
+    assert nbval(student).returncode == 1
+    result = nbval(student, lax=True)
+    assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout[-2000:]
+
+
 # --------------------------------------------------------------------------- sphinx extension
 
 
@@ -412,7 +592,9 @@ def test_toc_lists_exactly_the_existing_sections():
             expected += [f"{collection.pages}/{s.stem}" for s in collection.sources()]
     for page in build.BACK_MATTER:
         assert (ROOT / f"{page}.md").exists()
-    listed_pages = [f for f in files if f != toc["root"] and f not in build.BACK_MATTER]
+    assert (ROOT / f"{exercise_index.INDEX_PAGE}.md").exists()
+    listed_pages = [f for f in files if f not in
+                    (toc["root"], exercise_index.INDEX_PAGE, *build.BACK_MATTER)]
     assert sorted(listed_pages) == sorted(expected)
     assert len(set(files)) == len(files)
 
@@ -420,6 +602,12 @@ def test_toc_lists_exactly_the_existing_sections():
 def test_toc_file_is_what_the_toc_writer_writes():
     # `python -m tools.build toc` must not drop the back matter (references, attribution).
     assert (ROOT / "_toc.yml").read_text() == build.toc_text()
+
+
+def test_exercise_index_page_is_what_the_toc_writer_writes():
+    # Stale after a solution source is added or its headings change: `python -m tools.build toc`.
+    index = ROOT / f"{exercise_index.INDEX_PAGE}.md"
+    assert index.read_text(encoding="utf8") == exercise_index.index_text(ROOT)
 
 
 def test_config_loads_the_tabs_extension_and_never_executes():

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import exercise_index
 from . import notebooks as nbt
 from .collections import COLLECTIONS, ROOT, Collection, by_name
 
@@ -48,11 +49,37 @@ def plan(collections=COLLECTIONS, root: Path = ROOT, only=(), force=False):
             for fw, fresh in expected_notebooks(collection, source, root).items():
                 target = collection.notebook_path(source.stem, fw, root)
                 previous = nbt.read_notebook(target) if target.exists() else None
-                if force or previous is None or nbt.sync_problems(fresh, previous):
+                if force or previous is None or notebook_problems(collection, fresh, previous):
                     jobs.append((collection, target, fresh, _previous_seconds(previous)))
     # Longest first keeps both workers busy until the end.
     jobs.sort(key=lambda job: -job[3])
     return jobs
+
+
+def notebook_problems(collection: Collection, fresh, generated) -> list[str]:
+    """Why a generated notebook is not what the pipeline would write now (empty: up to date)."""
+    problems = nbt.sync_problems(fresh, generated)
+    if collection.clear_outputs:
+        # Unexecuted on purpose; the recorded time shows the pipeline ran it and tagged
+        # the cells that raise.
+        if "execution_seconds" not in generated.metadata.get(nbt.META_KEY, {}):
+            problems.append("never executed by the pipeline (no execution_seconds)")
+        shown = [n for n, cell in enumerate(generated.cells)
+                 if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
+        if shown:
+            problems.append(f"code cells {shown} hold outputs or execution counts")
+    return problems
+
+
+def clear_outputs(nb):
+    """Drop every output and execution count; the tags execution added stay."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            for key in ("execution", "collapsed", "scrolled"):
+                cell.metadata.pop(key, None)
+    return nb
 
 
 def _previous_seconds(nb) -> float:
@@ -92,6 +119,10 @@ def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = CELL_TIMEO
     client.execute()
     seconds = time.perf_counter() - start
     if allow_errors:
+        unexplained = unexplained_errors(nb)
+        if unexplained:
+            raise ValueError("cells raised an error that no FILL IN region explains "
+                             "(broken given code?):\n  " + "\n  ".join(unexplained))
         for cell in nb.cells:
             raised = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
             if raised and "raises-exception" not in nbt.tags_of(cell):
@@ -99,7 +130,69 @@ def execute(nb, cwd: Path, allow_errors: bool = False, timeout: int = CELL_TIMEO
     return nb, seconds
 
 
-def _run_job(target: str, nb, allow_errors: bool, threads: int | None):
+def unexplained_errors(nb) -> list[str]:
+    """Errors of an executed exercise that are not the student's missing code.
+
+    An error is explained when it is the placeholder's NotImplementedError (raised in
+    the cell or in a student function it calls), or when the cell uses a name that an
+    earlier cell which raised should have bound or filled (``histories`` stays empty,
+    ``result`` is never assigned). Anything else, e.g. a broken import or a typo in
+    given code, is reported as ``cell N: Name: message``.
+    """
+    imported = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            imported |= _names(cell.source)[2]
+    tainted, problems = set(), []
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not errors:
+            continue
+        error = errors[0]
+        bound, used, _ = _names(cell.source)
+        placeholder = (error.get("ename") == "NotImplementedError"
+                       and "fill in the marked region" in str(error.get("evalue", "")))
+        if not placeholder and not (used & tainted):
+            problems.append(f"cell {n}: {error.get('ename')}: {error.get('evalue')}")
+        tainted |= bound - imported
+    return problems
+
+
+def _names(source: str) -> tuple[set, set, set]:
+    """(names a cell binds or fills, names it uses, names it imports), from its syntax."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: nothing known
+        return set(), set(), set()
+    bound, used, imported = set(), set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else used).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
+            bound |= {_root(node)} - {None}  # results[key] = ..., obj.attr = ...
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            bound |= {_root(node.func)} - {None}  # histories.append(...) fills histories
+    return bound, used, imported
+
+
+def _root(node):
+    import ast
+
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _run_job(target: str, nb, allow_errors: bool, threads: int | None,
+             clear: bool = False):
     # Runs in a worker process: set the kernel environment before any kernel starts.
     from . import kernel_env
 
@@ -107,6 +200,8 @@ def _run_job(target: str, nb, allow_errors: bool, threads: int | None):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     nb, seconds = execute(nb, target.parent, allow_errors=allow_errors)
+    if clear:
+        clear_outputs(nb)
     nb.metadata[nbt.META_KEY]["execution_seconds"] = round(seconds, 1)
     nbt.write_notebook(nb, target)
     return str(target), seconds
@@ -120,7 +215,8 @@ def run_jobs(jobs, workers: int = 2, root: Path = ROOT) -> list[tuple[str, float
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
-            pool.submit(_run_job, str(target), fresh, collection.allow_errors, threads): target
+            pool.submit(_run_job, str(target), fresh, collection.allow_errors, threads,
+                        collection.clear_outputs): target
             for collection, target, fresh, _ in jobs
         }
         for future in cf.as_completed(futures):
@@ -239,6 +335,7 @@ TOC_HEADER = """\
 # Table of contents of the book (Jupyter Book 1), written by `python -m tools.build toc`.
 # Pages under */pages/ are generated by `python -m tools.build pages` from */src/*.md;
 # only sections whose source exists are listed (tests/test_book_tools.py checks it),
+# the exercises by d2l-zh section after their index page (tools/exercise_index.py),
 # followed by the hand-written back matter (BACK_MATTER in tools/build.py).
 """
 
@@ -255,7 +352,16 @@ def toc_text(collections=COLLECTIONS, root: Path = ROOT) -> str:
             continue
         caption = PART_CAPTIONS.get(collection.name, collection.name.title())
         lines += [f'  - caption: "{caption}"', "    numbered: false", "    chapters:"]
-        lines += [f"      - file: {collection.pages}/{s.stem}" for s in sources]
+        if collection.name != "solutions":
+            lines += [f"      - file: {collection.pages}/{s.stem}" for s in sources]
+            continue
+        # The exercises by d2l-zh section, after the index page that lists them.
+        pages = exercise_index.by_stem()
+        lines.append(f"      - file: {exercise_index.INDEX_PAGE}")
+        for stem in exercise_index.toc_order(s.stem for s in sources):
+            lines.append(f"      - file: {collection.pages}/{stem}")
+            if stem in pages:
+                lines.append(f'        title: "{pages[stem].title}"')
     lines += ['  - caption: "About this book"', "    numbered: false", "    chapters:"]
     lines += [f"      - file: {page}" for page in BACK_MATTER]
     return "\n".join(lines) + "\n"
@@ -297,7 +403,9 @@ def main(argv=None) -> int:
         return 0
     if args.command == "toc":
         (root / "_toc.yml").write_text(toc_text(collections, root))
-        print(f"wrote {root / '_toc.yml'}")
+        index = root / f"{exercise_index.INDEX_PAGE}.md"
+        index.write_text(exercise_index.index_text(root), encoding="utf8")
+        print(f"wrote {root / '_toc.yml'} and {index}")
         return 0
     # check
     stale = plan(collections, root, only=set(args.only))

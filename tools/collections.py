@@ -23,6 +23,9 @@ class Collection:
     pages: str | None = None  # merged page notebooks for the HTML book
     strip: bool = False  # replace solution regions by placeholders (exercises)
     allow_errors: bool = False  # cells may raise (exercise placeholders); they get tagged
+    # Executed once (to tag the cells that raise), then written without any output: a
+    # student notebook must not show the answer (tables, plots, verdicts).
+    clear_outputs: bool = False
     collapse_solutions: bool = False  # pages: fold the input of cells holding a solution
     # Other collections whose notebooks a page links for download: (label, collection name).
     links: tuple = ()
@@ -44,7 +47,8 @@ COLLECTIONS = (
     Collection("solutions", "solutions/src", "solutions", pages="solutions/pages",
                collapse_solutions=True,
                links=(("Exercise notebooks", "exercises"), ("Solution notebooks", "solutions"))),
-    Collection("exercises", "solutions/src", "exercises", strip=True, allow_errors=True),
+    Collection("exercises", "solutions/src", "exercises", strip=True, allow_errors=True,
+               clear_outputs=True),
 )
 
 

@@ -214,12 +214,26 @@ def has_solution(cell) -> bool:
     )
 
 
+def is_solution_only(cell) -> bool:
+    """A cell tagged ``solution`` (prose or code): in the solution, never in the exercise."""
+    return SOLUTION_TAG in tags_of(cell)
+
+
+def is_worked_solution(cell) -> bool:
+    """What a solution page folds: solution-only cells and code holding a solution region."""
+    return is_solution_only(cell) or has_solution(cell)
+
+
 def strip_solutions(source_nb, where: str = "notebook") -> nbformat.NotebookNode:
-    """The exercise version of a solution source: regions replaced, solution prose dropped."""
+    """The exercise version of a solution source.
+
+    Regions between the solution markers become placeholders; cells tagged ``solution``
+    (the solution prose, and code that analyses or asserts the answer) are dropped.
+    """
     nb = copy.deepcopy(source_nb)
     cells = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and SOLUTION_TAG in tags_of(cell):
+        if is_solution_only(cell):
             continue
         if cell.cell_type == "code":
             cell.source = strip_code(cell.source, where=f"{where}: cell {index}")
@@ -235,19 +249,22 @@ def tab_groups(source_nb) -> list[int | None]:
     """The tab group of every source cell (None for markdown).
 
     A maximal run of consecutive framework-tagged code cells is one group; every
-    untagged (shared) code cell is a group of its own.
+    untagged (shared) code cell is a group of its own.  A run also breaks where cells
+    tagged ``solution`` start or end: the task's tabs and the solution's tabs are two
+    sets, and a solution page folds only the second.
     """
-    groups, current, previous_tagged = [], -1, False
+    groups, current, previous_tagged, previous_solution = [], -1, False, False
     for cell in source_nb.cells:
         if cell.cell_type != "code":
             groups.append(None)
             previous_tagged = False
             continue
         tagged = any(fw in tags_of(cell) for fw in FRAMEWORKS)
-        if not (tagged and previous_tagged):
+        solution = is_solution_only(cell)
+        if not (tagged and previous_tagged and solution == previous_solution):
             current += 1
         groups.append(current)
-        previous_tagged = tagged
+        previous_tagged, previous_solution = tagged, solution
     return groups
 
 
@@ -294,12 +311,12 @@ def merge(source_nb, executed: dict, *, downloads: list[tuple[str, dict]] = (),
     while index < len(source_nb.cells):
         cell = source_nb.cells[index]
         if cell.cell_type != "code":
-            mark(cell.cell_type == "markdown" and SOLUTION_TAG in tags_of(cell))
+            mark(cell.cell_type == "markdown" and is_solution_only(cell))
             page.cells.append(copy.deepcopy(executed[FRAMEWORKS[0]].cells[maps[FRAMEWORKS[0]][index]]))
             index += 1
             continue
         members = [k for k in range(index, len(groups)) if groups[k] == groups[index]]
-        mark(any(has_solution(source_nb.cells[k]) for k in members))
+        mark(any(is_worked_solution(source_nb.cells[k]) for k in members))
         for fw in FRAMEWORKS:
             for k in members:
                 if k not in maps[fw]:
