@@ -137,7 +137,7 @@ def rnn_relu(inputs, state, params):
     return tf.concat(outputs, axis=0), (H,)
 
 
-_FORWARD_FNS = {"tanh": rnn, "relu": rnn_relu}
+_LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 
 
 # ---------------------------------------------------------------------------
@@ -216,14 +216,14 @@ class RNNModelScratch:
         _check_embed_size(embed_size)
         if not isinstance(fast, bool):
             raise ValueError(f"fast must be True or False, got {fast!r}")
-        activation = _resolve_activation(activation, forward_fn)
+        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.activation, self.embed_size, self.device = activation, embed_size, device
         library_params = get_params is None or get_params is _library_get_params
         self.custom = not (library_params and init_state in (None, init_rnn_state)
                            and forward_fn in (None, rnn, rnn_relu))
         self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or _FORWARD_FNS[activation]
+        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
         if library_params:
             self.params = _library_get_params(vocab_size, num_hiddens, device,
                                               embed_size=embed_size, seed=seed)
@@ -281,17 +281,6 @@ class RNNModelScratch:
 
 
 _library_get_params = get_params
-
-
-def _resolve_activation(activation, forward_fn):
-    implied = {rnn: "tanh", rnn_relu: "relu"}.get(forward_fn)
-    if activation is None:
-        return implied or "tanh"
-    reference.check_activation(activation)
-    if implied is not None and implied != activation:
-        raise ValueError(f"activation={activation!r} contradicts forward_fn="
-                         f"{forward_fn.__name__} (which uses {implied})")
-    return activation
 
 
 def _single(state):
