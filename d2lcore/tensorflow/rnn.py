@@ -59,6 +59,39 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
 # ---------------------------------------------------------------------------
+# Input checks shared by both models
+# ---------------------------------------------------------------------------
+
+def _check_tokens(X, vocab_size):
+    """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
+    if not tf.is_tensor(X):
+        X = np.asarray(X)
+        if X.dtype.kind not in "iu":
+            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
+    elif not X.dtype.is_integer:
+        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
+    X = tf.convert_to_tensor(X)
+    if X.shape.rank != 2:
+        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
+    if tf.executing_eagerly():
+        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= vocab_size:
+            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
+                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    return tf.cast(X, tf.int32)
+
+
+def _check_state_tensor(H, shape, what):
+    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
+    if tuple(H.shape) != tuple(shape):
+        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
+    return H
+
+
+# ---------------------------------------------------------------------------
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
 
@@ -141,39 +174,6 @@ _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 
 
 # ---------------------------------------------------------------------------
-# Input checks shared by both models
-# ---------------------------------------------------------------------------
-
-def _check_tokens(X, vocab_size):
-    """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
-    if not tf.is_tensor(X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "iu":
-            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
-    elif not X.dtype.is_integer:
-        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
-    X = tf.convert_to_tensor(X)
-    if X.shape.rank != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
-    if tf.executing_eagerly():
-        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= vocab_size:
-            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
-                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
-    return tf.cast(X, tf.int32)
-
-
-def _check_state_tensor(H, shape, what):
-    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
-    if tuple(H.shape) != tuple(shape):
-        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
-    return H
-
-
-# ---------------------------------------------------------------------------
 # The scratch model
 # ---------------------------------------------------------------------------
 
@@ -246,8 +246,7 @@ class RNNModelScratch:
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
         if not self.custom:
-            state = (_check_state_tensor(_single(state), (X.shape[0], self.num_hiddens),
-                                         "state[0] (H)"),)
+            state = _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -283,11 +282,11 @@ class RNNModelScratch:
 _library_get_params = get_params
 
 
-def _single(state):
+def _check_state(state, shape):
     if not isinstance(state, (tuple, list)) or len(state) != 1:
         raise ValueError("state must be a tuple (H,) as begin_state returns, got "
                          f"{type(state).__name__}")
-    return state[0]
+    return (_check_state_tensor(state[0], shape, "state[0] (H)"),)
 
 
 # ---------------------------------------------------------------------------
