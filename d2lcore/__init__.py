@@ -36,6 +36,14 @@ from .utils import Accumulator, Timer
 
 FRAMEWORKS = ("pytorch", "mxnet", "tensorflow")
 
+# d2l's framework-neutral aliases (d2l.reshape, d2l.sin, ...).  Every framework package
+# defines each one with its own tensor functions and exports these names.
+ALIAS_NAMES = (
+    "ones", "zeros", "tensor", "arange", "sin", "cos", "tanh", "exp", "log", "normal", "rand",
+    "randn", "matmul", "int32", "float32", "concat", "stack", "numpy", "size", "reshape", "to",
+    "reduce_sum", "argmax", "astype",
+)
+
 __all__ = [
     "CACHE_ENV", "DATA_HUB", "DATA_URL", "MIRROR_ENV", "ChecksumError", "DataUnavailableError",
     "cache_dir", "download", "read_tang_poems", "read_time_machine", "read_war_of_the_worlds",

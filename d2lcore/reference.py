@@ -115,6 +115,26 @@ def check_activation(activation):
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
+def resolve_activation(activation, forward_fn, library_forwards):
+    """The scratch model's activation, checked against its ``forward_fn``.
+
+    ``library_forwards`` maps the framework's ``rnn`` / ``rnn_relu`` to 'tanh' /
+    'relu'.  None means the one the forward function implies (tanh by default);
+    a custom ``forward_fn`` chooses its own, so ``activation`` must stay None then.
+    """
+    implied = library_forwards.get(forward_fn)
+    if activation is None:
+        return implied or "tanh"
+    check_activation(activation)
+    if implied is not None and implied != activation:
+        raise ValueError(f"activation={activation!r} contradicts forward_fn="
+                         f"{forward_fn.__name__} (a {implied} RNN)")
+    if forward_fn is not None and implied is None:
+        raise ValueError("activation only applies to the library's forward_fn; "
+                         "a custom forward_fn chooses its own")
+    return activation
+
+
 def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
     """d2l's initialisation as float32 numpy arrays: weights N(0, 0.01^2), biases zero.
 

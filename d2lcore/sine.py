@@ -2,7 +2,10 @@
 
 import numpy as np
 
-__all__ = ["make_sine", "ar_features", "k_step_targets"]
+from .validate import check_positive_int, check_positive_number, check_seed, is_int
+
+__all__ = ["make_sine", "ar_features", "k_step_targets", "check_training_data",
+           "multistep_predictions", "k_step_predictions"]
 
 
 def make_sine(T=1000, noise=0.2, seed=0, freq=0.01):
@@ -41,3 +44,72 @@ def k_step_targets(x, tau, max_steps):
         raise ValueError(f"x of length {len(x)} is too short for tau={tau}, max_steps={max_steps}")
     observed = np.stack([x[i : i + n] for i in range(tau)], axis=1)
     return n, observed.astype(np.float32)
+
+
+# --- the framework-free half of the autoregressors in <fw>/autoregress.py ---------------
+
+
+def _float_array(a):
+    return np.asarray(a.asnumpy() if hasattr(a, "asnumpy") else a, dtype=np.float32)
+
+
+def _check_net(net):
+    if not callable(net):
+        raise TypeError(f"net must be a callable model, got {type(net).__name__}")
+
+
+def check_training_data(net, features, labels, epochs, lr, batch_size, n_train, seed):
+    """``train_autoregressor``'s arguments checked once for every framework.
+
+    Returns features (n, tau) and labels (n, 1) as float32 numpy arrays.
+    """
+    _check_net(net)
+    features, labels = _float_array(features), _float_array(labels)
+    if features.ndim != 2:
+        raise ValueError(f"features must be 2-D (examples, tau), got shape {features.shape}")
+    if len(labels) != len(features):
+        raise ValueError(f"labels must have one row per row of features ({len(features)}), "
+                         f"got {len(labels)}")
+    check_positive_int(epochs, "epochs")
+    check_positive_number(lr, "lr")
+    check_positive_int(batch_size, "batch_size")
+    if not is_int(n_train) or not 1 <= n_train <= len(features):
+        raise ValueError(f"n_train must be an int in [1, {len(features)}], got {n_train!r}")
+    check_seed(seed)
+    return features, labels.reshape(len(features), -1)
+
+
+def multistep_predictions(net, predict, x, tau, n_start):
+    """d2l's multistep prediction: ``preds[i] = net(preds[i - tau:i])`` from ``n_start`` on.
+
+    ``predict(net, windows)`` is the framework's forward pass: float32 windows
+    (n, tau) in, the n predictions as a 1-D numpy array out.
+    """
+    _check_net(net)
+    x = _float_array(x)
+    check_positive_int(tau, "tau")
+    if not is_int(n_start) or not tau <= n_start <= len(x):
+        raise ValueError(f"n_start must be an int in [tau, len(x)] = [{tau}, {len(x)}], "
+                         f"got {n_start!r}")
+    preds = np.zeros(len(x), dtype=np.float32)
+    preds[:n_start] = x[:n_start]
+    for i in range(n_start, len(x)):  # from n_start on the model sees only its own output
+        preds[i] = predict(net, preds[i - tau:i].reshape(1, -1))[0]
+    return preds
+
+
+def k_step_predictions(net, predict, x, tau, max_steps):
+    """d2l's k-step matrix, shape (T - tau - max_steps + 1, tau + max_steps).
+
+    The first ``tau`` columns are observations; column ``tau + k - 1`` holds
+    the k-step-ahead predictions, each computed from the ``tau`` columns before it.
+    """
+    _check_net(net)
+    check_positive_int(tau, "tau")
+    check_positive_int(max_steps, "max_steps")
+    num_rows, observed = k_step_targets(_float_array(x), tau, max_steps)
+    features = np.zeros((num_rows, tau + max_steps), dtype=np.float32)
+    features[:, :tau] = observed
+    for i in range(tau, tau + max_steps):
+        features[:, i] = predict(net, features[:, i - tau:i])
+    return features

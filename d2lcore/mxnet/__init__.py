@@ -22,44 +22,22 @@ with warnings.catch_warnings():
 
 npx.set_np()
 
-from .. import *  # noqa: E402,F401,F403 - the core, re-exported
+from .. import *  # noqa: E402,F403 - the framework-free core
+from .. import ALIAS_NAMES  # noqa: E402
 from .. import __all__ as _core_all  # noqa: E402
-from .autoregress import (  # noqa: E402
-    RNNAutoregressor,
-    get_net,
-    predict_k_step,
-    predict_multistep,
-    train_autoregressor,
-)
-from .bptt import autograd_grads, bptt_grads, hidden_grad_norms  # noqa: E402
+from . import autoregress, bptt, checks, rnn, sequence, train, utils  # noqa: E402
+
+# Read each module's names now: below, `rnn` becomes the function d2l.rnn.
+_MODULES_ALL = [name for module in (utils, sequence, rnn, train, bptt, autoregress, checks)
+                for name in module.__all__]
+
+from .autoregress import *  # noqa: E402,F403 - the 8.1 autoregressors
+from .bptt import *  # noqa: E402,F403 - the explicit BPTT of 8.7
 from .checks import *  # noqa: E402,F403 - exercise checkers: d2l.check_rnn(...)
-from .checks import __all__ as _checks_all  # noqa: E402
-from .rnn import (  # noqa: E402
-    RNN_KINDS,
-    RNNModel,
-    RNNModelScratch,
-    get_params,
-    init_rnn_state,
-    make_rnn_layer,
-    rnn,
-    rnn_relu,
-)
-from .sequence import (  # noqa: E402
-    SeqDataLoader,
-    load_data,
-    load_data_time_machine,
-    seq_data_iter_random,
-    seq_data_iter_sequential,
-)
-from .train import (  # noqa: E402
-    grad_clipping,
-    grad_norm,
-    predict_ch8,
-    sgd,
-    train_ch8,
-    train_epoch_ch8,
-)
-from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E402
+from .rnn import *  # noqa: E402,F403 - the models of 8.5 and 8.6
+from .sequence import *  # noqa: E402,F403 - data iterators yielding this framework's tensors
+from .train import *  # noqa: E402,F403 - sgd, grad_clipping, train_ch8, predict_ch8, ...
+from .utils import *  # noqa: E402,F403 - try_gpu, load_array, ...
 
 FRAMEWORK = "mxnet"
 
@@ -113,19 +91,7 @@ def astype(x, *args, **kwargs):
     return x.astype(*args, **kwargs)
 
 
-__all__ = list(_core_all) + [
-    # not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone
-    "FRAMEWORK", "mx", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
-    "try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "sgd",
-    "SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
-    "seq_data_iter_sequential",
-    "get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
-    "make_rnn_layer", "RNN_KINDS",
-    "grad_norm", "grad_clipping", "train_epoch_ch8", "train_ch8", "predict_ch8",
-    "bptt_grads", "autograd_grads", "hidden_grad_norms",
-    "get_net", "train_autoregressor", "predict_multistep", "predict_k_step", "RNNAutoregressor",
-    # d2l's aliases
-    "ones", "zeros", "tensor", "arange", "sin", "cos", "tanh", "exp", "log", "normal", "rand",
-    "randn", "matmul", "int32", "float32", "concat", "stack", "numpy", "size", "reshape", "to",
-    "reduce_sum", "argmax", "astype",
-] + list(_checks_all)
+
+# not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone
+__all__ = [*_core_all, "FRAMEWORK", "mx", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
+           *_MODULES_ALL, *ALIAS_NAMES]

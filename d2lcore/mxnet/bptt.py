@@ -34,12 +34,12 @@ def _act(A, activation):
 
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    from .rnn import _as_tokens  # rnn -> fast -> bptt: import here, not in a circle
+    from .rnn import _check_tokens  # rnn -> fast -> bptt: import here, not in a circle
     params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
     params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
               for k, v in params.items()}
     vocab_size = params["W_hq"].shape[1]
-    X, Y = _as_tokens(X, vocab_size), _as_tokens(Y, vocab_size)
+    X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
     if X.shape != Y.shape:
         raise ValueError(f"Y must have the shape of X {X.shape}, got {Y.shape}")
     batch, num_hiddens = X.shape[0], params["W_hh"].shape[0]

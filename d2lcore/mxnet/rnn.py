@@ -22,7 +22,6 @@ The output layer ``nn.Dense`` stores ``weight`` (V, H) and ``bias`` (V,), which 
 ``dense.weight`` / ``dense.bias`` unchanged.
 """
 
-import numbers
 
 import mxnet as mx
 import numpy as onp
@@ -31,7 +30,9 @@ from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
 from .. import reference
+from ..validate import check_positive_int
 from . import fast as fast_paths
+from .utils import try_gpu
 
 __all__ = [
     "get_params",
@@ -52,17 +53,12 @@ _HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
 # ----------------------------------------------------------------------------- checks
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 def _device(device):
-    return mx.cpu() if device is None else device
+    """``device=None`` means ``try_gpu()``, as in every framework."""
+    return try_gpu() if device is None else device
 
 
-def _as_tokens(X, vocab_size):
+def _check_tokens(X, vocab_size):
     """X as an mx.np integer-valued array (batch, steps), checked against the vocabulary."""
     if not isinstance(X, np.ndarray):
         try:
@@ -95,10 +91,10 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     values come from ``d2lcore.reference.init_params`` so every framework starts
     from the same numbers.  Every array has a gradient buffer attached.
     """
-    vocab_size = _check_positive_int("vocab_size", vocab_size)
-    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
     if embed_size is not None:
-        embed_size = _check_positive_int("embed_size", embed_size)
+        embed_size = check_positive_int(embed_size, "embed_size")
     device = _device(device)
     names = reference.param_names(embed_size)
     if seed is not None:
@@ -123,8 +119,8 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
 
 def init_rnn_state(batch_size, num_hiddens, device=None):
     """The initial hidden state: a one-element tuple (H,) of zeros (batch_size, num_hiddens)."""
-    batch_size = _check_positive_int("batch_size", batch_size)
-    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
     return (np.zeros((batch_size, num_hiddens), ctx=_device(device)),)
 
 
@@ -152,7 +148,7 @@ def rnn_relu(inputs, state, params):
     return np.concatenate(outputs, axis=0), (H,)
 
 
-_FORWARD_ACTIVATION = {rnn: "tanh", rnn_relu: "relu"}
+_LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 _library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
 
 
@@ -181,12 +177,13 @@ class RNNModelScratch:
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
                  forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
-        self.vocab_size = _check_positive_int("vocab_size", vocab_size)
-        self.num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
+        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
+        self.num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
         if embed_size is not None:
-            embed_size = _check_positive_int("embed_size", embed_size)
+            embed_size = check_positive_int(embed_size, "embed_size")
         self.embed_size, self.device = embed_size, _device(device)
-        self.activation = activation = _resolve_activation(activation, forward_fn)
+        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
+        self.activation = activation
         self.init_state = init_state or init_rnn_state
         self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
         library_params = get_params is None or get_params is _library_get_params
@@ -201,14 +198,14 @@ class RNNModelScratch:
             self.params = get_params(self.vocab_size, self.num_hiddens, self.device)
             self.param_names = reference.custom_param_names(len(self.params))
         self.library_pieces = (library_params and self.init_state is init_rnn_state
-                               and self.forward_fn in _FORWARD_ACTIVATION)
+                               and self.forward_fn in _LIBRARY_FORWARDS)
         self.fast = bool(fast) and self.library_pieces
         if self.fast:
             self._fused = fast_paths.FusedScratch(self.vocab_size, self.num_hiddens,
                                                   activation, embed_size)
 
     def __call__(self, X, state):
-        X = _as_tokens(X, self.vocab_size)
+        X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
             state = _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
@@ -234,20 +231,6 @@ class RNNModelScratch:
         """Load a dict name -> array (same names and shapes) into the parameters; returns self."""
         _load_arrays(dict(zip(self.param_names, self.params)), params)
         return self
-
-
-def _resolve_activation(activation, forward_fn):
-    implied = _FORWARD_ACTIVATION.get(forward_fn)
-    if activation is None:
-        return implied or "tanh"
-    reference.check_activation(activation)
-    if implied is not None and implied != activation:
-        raise ValueError(f"activation={activation!r} contradicts forward_fn, which uses "
-                         f"{implied!r}")
-    if forward_fn is not None and implied is None:
-        raise ValueError("activation only applies to the library's forward_fn; "
-                         "a custom forward_fn chooses its own")
-    return activation
 
 
 def _check_state(state, shape):
@@ -281,8 +264,8 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     """
     if kind not in RNN_KINDS:
         raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
-    num_hiddens = _check_positive_int("num_hiddens", num_hiddens)
-    num_layers = _check_positive_int("num_layers", num_layers)
+    num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
+    num_layers = check_positive_int(num_layers, "num_layers")
     if kind == "rnn":
         return grnn.RNN(num_hiddens, num_layers=num_layers, activation="tanh")
     layer_cls = {"gru": grnn.GRU, "lstm": grnn.LSTM}[kind]
@@ -311,7 +294,7 @@ class RNNModel(gluon.HybridBlock):
     def __init__(self, rnn_layer, vocab_size, *, hybridize=True, device=None, **kwargs):
         super().__init__(**kwargs)
         self.kind = _layer_kind(rnn_layer)
-        self.vocab_size = _check_positive_int("vocab_size", vocab_size)
+        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
         self.num_hiddens = rnn_layer._hidden_size
         self.num_layers = rnn_layer._num_layers
         self.num_directions = rnn_layer._dir
@@ -343,7 +326,7 @@ class RNNModel(gluon.HybridBlock):
         return output, state
 
     def forward(self, inputs, state):
-        inputs = _as_tokens(inputs, self.vocab_size)
+        inputs = _check_tokens(inputs, self.vocab_size)
         state = self._check_state(state, inputs.shape[0])
         return super().forward(inputs, state)
 
@@ -364,7 +347,7 @@ class RNNModel(gluon.HybridBlock):
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
         """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each
         (num_layers, batch_size, num_hiddens)."""
-        batch_size = _check_positive_int("batch_size", batch_size)
+        batch_size = check_positive_int(batch_size, "batch_size")
         device = device if device is not None else ctx
         return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)
 

@@ -1,18 +1,24 @@
 """Language-model minibatches (d2l 8.3) as MXNet ``np`` integer arrays.
 
-The sampling itself is the core's (``d2lcore.sequence``), so a loader built
-with the same ``rng`` seed yields the same token ids in every framework.
+The sampling itself lives in the core (numpy), so a seeded ``rng`` gives the
+same batches in every framework; this module only converts them.
 """
 
 from mxnet import np
 
 from .. import sequence as core
 
-__all__ = ["seq_data_iter_random", "seq_data_iter_sequential", "SeqDataLoader", "load_data",
-           "load_data_time_machine"]
+__all__ = [
+    "seq_data_iter_random",
+    "seq_data_iter_sequential",
+    "SeqDataLoader",
+    "load_data",
+    "load_data_time_machine",
+]
 
 
 def _to_tensor(array):
+    # The core's int64 ids, copied into an mxnet.np array of the same dtype.
     return np.array(array, dtype=array.dtype)
 
 
@@ -29,20 +35,20 @@ def seq_data_iter_sequential(corpus, batch_size, num_steps, rng=None):
 
 
 class SeqDataLoader(core.SeqDataLoader):
-    """The core loader whose batches ``(X, Y)`` are int64 ``mxnet.np`` arrays."""
+    """The core loader, yielding ``(X, Y)``: int64 arrays (batch_size, num_steps)."""
 
     to_tensor = staticmethod(_to_tensor)
 
 
 def load_data(lines, batch_size, num_steps, token="char", use_random_iter=False,
               max_tokens=-1, *, rng=None):
-    """Iterator and vocabulary for any list of text lines, with MXNet batches."""
+    """Iterator (of ``mxnet.np`` arrays) and vocabulary for any list of text lines."""
     return core.load_data(lines, batch_size, num_steps, token, use_random_iter, max_tokens,
                           rng=rng, loader_cls=SeqDataLoader)
 
 
 def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000,
                            *, rng=None):
-    """The Time Machine iterator and vocabulary of d2l 8.3, with MXNet batches."""
+    """The Time Machine iterator and vocabulary of d2l 8.3, batches as ``mxnet.np`` arrays."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
     return loader, loader.vocab

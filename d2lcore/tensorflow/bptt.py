@@ -53,12 +53,12 @@ def _inputs(p, X):
     return tf.one_hot(tf.transpose(X), p["W_xh"].shape[0], dtype=p["W_xh"].dtype)
 
 
-def _phi(A, activation):
+def _act(A, activation):
     return tf.tanh(A) if activation == "tanh" else tf.nn.relu(A)
 
 
 def _step(p, x, H, activation):
-    return _phi(tf.matmul(x, p["W_xh"]) + tf.matmul(H, p["W_hh"]) + p["b_h"], activation)
+    return _act(tf.matmul(x, p["W_xh"]) + tf.matmul(H, p["W_hh"]) + p["b_h"], activation)
 
 
 def _forward(p, inputs, H0, activation):
@@ -77,7 +77,7 @@ def _output_grads(outputs, Y):
     return (tf.nn.softmax(outputs) - labels) / count
 
 
-def _phi_grad(H, activation):
+def _act_grad(H, activation):
     """phi'(A_t) in terms of H_t = phi(A_t)."""
     return 1.0 - tf.square(H) if activation == "tanh" else tf.cast(H > 0, H.dtype)
 
@@ -95,7 +95,7 @@ def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     The fast path's custom gradient (``fast.py``) reuses this very function.
     """
     num_steps = Hs.shape[0]
-    slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)
+    slopes = tf.unstack(_act_grad(Hs, activation), num=num_steps)
     upstream = tf.unstack(dHs, num=num_steps)
     dA, dH = [None] * num_steps, tf.zeros_like(H0)  # dH: what flows back from step t+1
     for t in reversed(range(num_steps)):
@@ -110,7 +110,7 @@ def recurrence_backward(Hs, H0, W_hh, dHs, activation):
 def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
     """dL/dA_t when the loss at step t sends its gradient back ``truncate`` steps only."""
     num_steps = Hs.shape[0]
-    slopes = tf.unstack(_phi_grad(Hs, activation), num=num_steps)
+    slopes = tf.unstack(_act_grad(Hs, activation), num=num_steps)
     dA = [tf.zeros_like(slopes[0]) for _ in range(num_steps)]
     for t in range(num_steps):
         dH = dHs[t]

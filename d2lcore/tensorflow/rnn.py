@@ -59,6 +59,39 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
 # ---------------------------------------------------------------------------
+# Input checks shared by both models
+# ---------------------------------------------------------------------------
+
+def _check_tokens(X, vocab_size):
+    """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
+    if not tf.is_tensor(X):
+        X = np.asarray(X)
+        if X.dtype.kind not in "iu":
+            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
+    elif not X.dtype.is_integer:
+        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
+    X = tf.convert_to_tensor(X)
+    if X.shape.rank != 2:
+        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
+    if tf.executing_eagerly():
+        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= vocab_size:
+            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
+                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    return tf.cast(X, tf.int32)
+
+
+def _check_state_tensor(H, shape, what):
+    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
+    if tuple(H.shape) != tuple(shape):
+        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
+    return H
+
+
+# ---------------------------------------------------------------------------
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
 
@@ -137,40 +170,7 @@ def rnn_relu(inputs, state, params):
     return tf.concat(outputs, axis=0), (H,)
 
 
-_FORWARD_FNS = {"tanh": rnn, "relu": rnn_relu}
-
-
-# ---------------------------------------------------------------------------
-# Input checks shared by both models
-# ---------------------------------------------------------------------------
-
-def _check_tokens(X, vocab_size):
-    """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
-    if not tf.is_tensor(X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "iu":
-            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
-    elif not X.dtype.is_integer:
-        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
-    X = tf.convert_to_tensor(X)
-    if X.shape.rank != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
-    if tf.executing_eagerly():
-        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= vocab_size:
-            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
-                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
-    return tf.cast(X, tf.int32)
-
-
-def _check_state_tensor(H, shape, what):
-    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
-    if tuple(H.shape) != tuple(shape):
-        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
-    return H
+_LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 
 
 # ---------------------------------------------------------------------------
@@ -216,14 +216,14 @@ class RNNModelScratch:
         _check_embed_size(embed_size)
         if not isinstance(fast, bool):
             raise ValueError(f"fast must be True or False, got {fast!r}")
-        activation = _resolve_activation(activation, forward_fn)
+        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.activation, self.embed_size, self.device = activation, embed_size, device
         library_params = get_params is None or get_params is _library_get_params
         self.custom = not (library_params and init_state in (None, init_rnn_state)
                            and forward_fn in (None, rnn, rnn_relu))
         self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or _FORWARD_FNS[activation]
+        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
         if library_params:
             self.params = _library_get_params(vocab_size, num_hiddens, device,
                                               embed_size=embed_size, seed=seed)
@@ -246,8 +246,7 @@ class RNNModelScratch:
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
         if not self.custom:
-            state = (_check_state_tensor(_single(state), (X.shape[0], self.num_hiddens),
-                                         "state[0] (H)"),)
+            state = _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -283,22 +282,11 @@ class RNNModelScratch:
 _library_get_params = get_params
 
 
-def _resolve_activation(activation, forward_fn):
-    implied = {rnn: "tanh", rnn_relu: "relu"}.get(forward_fn)
-    if activation is None:
-        return implied or "tanh"
-    reference.check_activation(activation)
-    if implied is not None and implied != activation:
-        raise ValueError(f"activation={activation!r} contradicts forward_fn="
-                         f"{forward_fn.__name__} (which uses {implied})")
-    return activation
-
-
-def _single(state):
+def _check_state(state, shape):
     if not isinstance(state, (tuple, list)) or len(state) != 1:
         raise ValueError("state must be a tuple (H,) as begin_state returns, got "
                          f"{type(state).__name__}")
-    return state[0]
+    return (_check_state_tensor(state[0], shape, "state[0] (H)"),)
 
 
 # ---------------------------------------------------------------------------

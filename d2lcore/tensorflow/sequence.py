@@ -1,15 +1,20 @@
 """Language-model minibatches (d2l 8.3) as TensorFlow int32 tensors.
 
-The batching itself is the core's (``d2lcore.sequence``), so a seeded loader
-yields the same tokens in every framework; this module only converts them.
+The sampling itself lives in the core (numpy), so a seeded ``rng`` gives the
+same batches in every framework; this module only converts them.
 """
 
 import tensorflow as tf
 
-from d2lcore import sequence as core
+from .. import sequence as core
 
-__all__ = ["SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
-           "seq_data_iter_sequential"]
+__all__ = [
+    "seq_data_iter_random",
+    "seq_data_iter_sequential",
+    "SeqDataLoader",
+    "load_data",
+    "load_data_time_machine",
+]
 
 
 def _to_tensor(array):
@@ -17,33 +22,33 @@ def _to_tensor(array):
     return tf.constant(array, dtype=tf.int32)
 
 
-class SeqDataLoader(core.SeqDataLoader):
-    """The core loader with TensorFlow batches ``(X, Y)``, each ``(batch_size, num_steps)``."""
-
-    to_tensor = staticmethod(_to_tensor)
-
-
 def seq_data_iter_random(corpus, batch_size, num_steps, rng=None):
-    """d2l's random sampling, yielding TensorFlow tensors."""
+    """d2l's random sampling (the core's), yielding TensorFlow tensors."""
     for X, Y in core.seq_data_iter_random(corpus, batch_size, num_steps, rng):
         yield _to_tensor(X), _to_tensor(Y)
 
 
 def seq_data_iter_sequential(corpus, batch_size, num_steps, rng=None):
-    """d2l's sequential partitioning, yielding TensorFlow tensors."""
+    """d2l's sequential partitioning (the core's), yielding TensorFlow tensors."""
     for X, Y in core.seq_data_iter_sequential(corpus, batch_size, num_steps, rng):
         yield _to_tensor(X), _to_tensor(Y)
 
 
+class SeqDataLoader(core.SeqDataLoader):
+    """The core loader, yielding ``(X, Y)``: int32 tensors (batch_size, num_steps)."""
+
+    to_tensor = staticmethod(_to_tensor)
+
+
 def load_data(lines, batch_size, num_steps, token="char", use_random_iter=False,
               max_tokens=-1, *, rng=None):
-    """Iterator (TensorFlow batches) and vocabulary for any list of text lines."""
+    """Iterator (of TensorFlow tensors) and vocabulary for any list of text lines."""
     return core.load_data(lines, batch_size, num_steps, token, use_random_iter, max_tokens,
                           rng=rng, loader_cls=SeqDataLoader)
 
 
 def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000,
                            *, rng=None):
-    """The Time Machine iterator (TensorFlow batches) and its vocabulary (d2l 8.3)."""
+    """The Time Machine iterator and vocabulary of d2l 8.3, batches as TensorFlow tensors."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
     return loader, loader.vocab

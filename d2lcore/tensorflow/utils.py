@@ -11,8 +11,7 @@ from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them f
     is_int,
 )
 
-__all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss", "device_scope",
-           "device_name"]
+__all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss"]
 
 
 def try_gpu(i=0):

@@ -11,43 +11,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import torch  # noqa: E402
 
 from .. import *  # noqa: E402,F403 - the framework-free core
+from .. import ALIAS_NAMES  # noqa: E402
 from .. import __all__ as _core_all  # noqa: E402
-from .autoregress import (  # noqa: E402
-    RNNAutoregressor,
-    get_net,
-    predict_k_step,
-    predict_multistep,
-    train_autoregressor,
-)
-from .bptt import autograd_grads, bptt_grads, hidden_grad_norms  # noqa: E402
+from . import autoregress, bptt, checks, rnn, sequence, train, utils  # noqa: E402
+
+# Read each module's names now: below, `rnn` becomes the function d2l.rnn.
+_MODULES_ALL = [name for module in (utils, sequence, rnn, train, bptt, autoregress, checks)
+                for name in module.__all__]
+
+from .autoregress import *  # noqa: E402,F403 - the 8.1 autoregressors
+from .bptt import *  # noqa: E402,F403 - the explicit BPTT of 8.7
 from .checks import *  # noqa: E402,F403 - exercise checkers: d2l.check_rnn(...)
-from .checks import __all__ as _checks_all  # noqa: E402
-from .rnn import (  # noqa: E402
-    RNN_KINDS,
-    RNNModel,
-    RNNModelScratch,
-    get_params,
-    init_rnn_state,
-    make_rnn_layer,
-    rnn,
-    rnn_relu,
-)
-from .sequence import (  # noqa: E402
-    SeqDataLoader,
-    load_data,
-    load_data_time_machine,
-    seq_data_iter_random,
-    seq_data_iter_sequential,
-)
-from .train import (  # noqa: E402
-    grad_clipping,
-    grad_norm,
-    predict_ch8,
-    sgd,
-    train_ch8,
-    train_epoch_ch8,
-)
-from .utils import evaluate_loss, load_array, try_all_gpus, try_gpu  # noqa: E402
+from .rnn import *  # noqa: E402,F403 - the models of 8.5 and 8.6
+from .sequence import *  # noqa: E402,F403 - data iterators yielding this framework's tensors
+from .train import *  # noqa: E402,F403 - sgd, grad_clipping, train_ch8, predict_ch8, ...
+from .utils import *  # noqa: E402,F403 - try_gpu, load_array, ...
 
 FRAMEWORK = "pytorch"
 
@@ -86,18 +64,5 @@ def astype(x, *args, **kwargs):
     return x.type(*args, **kwargs)
 
 
-__all__ = list(_core_all)
-__all__ += [
-    "FRAMEWORK", "RNNAutoregressor", "get_net", "predict_k_step", "predict_multistep",
-    "train_autoregressor", "autograd_grads", "bptt_grads", "hidden_grad_norms", "RNN_KINDS",
-    "RNNModel", "RNNModelScratch", "get_params", "init_rnn_state", "make_rnn_layer", "rnn",
-    "rnn_relu", "SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
-    "seq_data_iter_sequential", "grad_clipping", "grad_norm",
-    "predict_ch8", "sgd", "train_ch8", "train_epoch_ch8", "evaluate_loss", "load_array",
-    "try_all_gpus", "try_gpu",
-    # d2l's aliases
-    "ones", "zeros", "tensor", "arange", "sin", "cos", "tanh", "exp", "log", "normal", "rand",
-    "randn", "matmul", "int32", "float32", "concat", "stack", "numpy", "size", "reshape", "to",
-    "reduce_sum", "argmax", "astype",
-]
-__all__ += _checks_all
+
+__all__ = [*_core_all, "FRAMEWORK", *_MODULES_ALL, *ALIAS_NAMES]

@@ -3,16 +3,16 @@
 The data come from ``d2lcore.sine`` (numpy): ``make_sine`` for the series,
 ``ar_features`` for the (T - tau, tau) windows.  Every model here maps a batch
 of windows (n, tau) to next values (n, 1), so the training and the multi-step
-/ k-step predictions work for the MLP and for the RNN regressor alike.
-Predictions are returned as numpy arrays, ready for ``d2l.plot``.
+/ k-step predictions work for the MLP and for the RNN regressor alike.  The
+argument checks and the prediction loops are framework-free (``d2lcore.sine``);
+here are the models, the training step and one forward pass.
 """
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils import data
 
-from ..sine import k_step_targets
+from .. import sine
 from .utils import check_positive_int
 
 __all__ = [
@@ -59,77 +59,53 @@ class RNNAutoregressor(nn.Module):
         return self.dense(outputs[:, -1])  # read out the state after the last value
 
 
-def _as_float_tensor(array, name):
-    tensor = torch.as_tensor(np.asarray(array, dtype=np.float32))
-    if tensor.dim() != 2:
-        raise ValueError(f"{name} must be 2-D, got shape {tuple(tensor.shape)}")
-    return tensor
-
-
 def train_autoregressor(net, features, labels, epochs=5, lr=0.01, batch_size=16, n_train=600,
-                        seed=None):
+                        seed=None, *, verbose=False):
     """Train on the first ``n_train`` windows with Adam and squared loss, as d2l 8.1.
 
-    Returns the mean squared loss over the training windows after each epoch.
+    Returns the mean squared loss over the training windows after each epoch;
+    ``verbose`` prints it as d2l does.  ``seed`` fixes the minibatch order.
     """
-    features, labels = _as_float_tensor(features, "features"), _as_float_tensor(labels, "labels")
-    if features.shape[0] != labels.shape[0]:
-        raise ValueError(f"features and labels must have the same number of rows, got "
-                         f"{features.shape[0]} and {labels.shape[0]}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("n_train", n_train)):
-        check_positive_int(value, name)
-    if n_train > features.shape[0]:
-        raise ValueError(f"n_train must be at most the {features.shape[0]} rows of features, "
-                         f"got {n_train}")
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    features, labels = sine.check_training_data(net, features, labels, epochs, lr, batch_size,
+                                                n_train, seed)
+    X, y = torch.from_numpy(features[:n_train]), torch.from_numpy(labels[:n_train])
     generator = None if seed is None else torch.Generator().manual_seed(seed)
-    dataset = data.TensorDataset(features[:n_train], labels[:n_train])
-    loader = data.DataLoader(dataset, batch_size, shuffle=True, generator=generator)
+    loader = data.DataLoader(data.TensorDataset(X, y), batch_size, shuffle=True,
+                             generator=generator)
     loss = nn.MSELoss(reduction="none")
     trainer = torch.optim.Adam(net.parameters(), lr)
     losses = []
-    for _ in range(epochs):
-        for X, y in loader:
+    for epoch in range(epochs):
+        for X_batch, y_batch in loader:
             trainer.zero_grad()
-            loss(net(X), y).sum().backward()
+            loss(net(X_batch), y_batch).sum().backward()
             trainer.step()
         with torch.no_grad():
-            losses.append(float(loss(net(features[:n_train]), labels[:n_train]).mean()))
+            losses.append(float(loss(net(X), y).mean()))
+        if verbose:
+            print(f"epoch {epoch + 1}, loss: {losses[-1]:f}")
     return losses
+
+
+def _predict(net, windows):
+    """One forward pass: float32 numpy windows (n, tau) -> the n predictions (numpy)."""
+    with torch.no_grad():
+        return net(torch.from_numpy(windows)).reshape(-1).numpy()
 
 
 def predict_multistep(net, x, tau, n_start):
     """Observations up to ``n_start``, then each value predicted from the previous ``tau`` ones.
 
     From index ``n_start`` on the model only sees its own predictions (d2l's
-    multistep prediction, with ``n_start = n_train + tau``).
+    multistep prediction, with ``n_start = n_train + tau``).  Returns a numpy array.
     """
-    x = np.asarray(x, dtype=np.float32)
-    check_positive_int(tau, "tau")
-    if not isinstance(n_start, int) or not tau <= n_start <= len(x):
-        raise ValueError(f"n_start must be an int in [tau, len(x)] = [{tau}, {len(x)}], "
-                         f"got {n_start!r}")
-    preds = torch.zeros(len(x))
-    preds[:n_start] = torch.from_numpy(x[:n_start])
-    with torch.no_grad():
-        for i in range(n_start, len(x)):
-            preds[i] = net(preds[i - tau:i].reshape(1, -1)).reshape(())
-    return preds.numpy()
+    return sine.multistep_predictions(net, _predict, x, tau, n_start)
 
 
 def predict_k_step(net, x, tau, max_steps):
-    """d2l's k-step matrix: (T - tau - max_steps + 1, tau + max_steps).
+    """d2l's k-step matrix: (T - tau - max_steps + 1, tau + max_steps), numpy.
 
     Columns 0..tau-1 are observations; column tau + k - 1 holds the
     k-step-ahead predictions, each computed from the tau columns before it.
     """
-    check_positive_int(tau, "tau")
-    check_positive_int(max_steps, "max_steps")
-    num_rows, observed = k_step_targets(x, tau, max_steps)
-    features = torch.zeros((num_rows, tau + max_steps))
-    features[:, :tau] = torch.from_numpy(observed)
-    with torch.no_grad():
-        for i in range(tau, tau + max_steps):
-            features[:, i] = net(features[:, i - tau:i]).reshape(-1)
-    return features.numpy()
+    return sine.k_step_predictions(net, _predict, x, tau, max_steps)

@@ -25,11 +25,11 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    from .rnn import check_tokens  # here: rnn -> fast -> bptt would import in a circle
+    from .rnn import _check_tokens  # here: rnn -> fast -> bptt would import in a circle
     params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
     params = {name: torch.as_tensor(t).detach() for name, t in params.items()}
     vocab_size = params["W_hq"].shape[1]
-    X, Y = check_tokens(X, vocab_size, "X"), check_tokens(Y, vocab_size, "Y")
+    X, Y = _check_tokens(X, vocab_size, "X"), _check_tokens(Y, vocab_size, "Y")
     if X.shape != Y.shape:
         raise ValueError(f"Y must have the shape of X {tuple(X.shape)}, got {tuple(Y.shape)}")
     H0 = _initial_state(state, X.shape[0], params["W_hh"])
@@ -48,7 +48,7 @@ def _initial_state(state, batch_size, W_hh):
     return H0
 
 
-def _step_inputs(params, X):
+def _inputs(params, X):
     """Per-step inputs (num_steps, batch, num_inputs): one-hot rows or embedding rows."""
     if "W_emb" in params:
         return F.embedding(X.T, params["W_emb"])
@@ -90,7 +90,7 @@ def recurrence_backward(Hs, H0, W_hh, dHs, activation):
 def _manual_backward(params, activation, X, Y, H0, truncate):
     """Gradients and, for full BPTT, the list of dL/dH_t, without autograd."""
     p = params
-    inputs = _step_inputs(p, X)
+    inputs = _inputs(p, X)
     num_steps, batch, num_inputs = inputs.shape
     states = [H0]  # states[t] is H_{t-1}: the input state of step t
     for x in inputs:
@@ -164,7 +164,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     p = {name: t.clone().requires_grad_(True) for name, t in params.items()}
     act = _act(activation)
-    inputs = _step_inputs(p, X)
+    inputs = _inputs(p, X)
     num_steps, batch = inputs.shape[:2]
     y = Y.T.reshape(num_steps, batch)
 

@@ -58,7 +58,7 @@ def _check_embed_size(embed_size):
         check_positive_int(embed_size, "embed_size")
 
 
-def check_tokens(X, vocab_size, name="X"):
+def _check_tokens(X, vocab_size, name="X"):
     """``X`` as an int64 tensor after checking it is 2-D, integer and inside the vocabulary."""
     if not isinstance(X, torch.Tensor):
         X = torch.as_tensor(np.asarray(X))
@@ -174,7 +174,7 @@ class RNNModelScratch:
         check_positive_int(vocab_size, "vocab_size")
         check_positive_int(num_hiddens, "num_hiddens")
         _check_embed_size(embed_size)
-        activation = _resolve_activation(activation, forward_fn)
+        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
         own_params = get_params is not None and get_params is not _library_get_params
         if own_params and (embed_size is not None or seed is not None):
             raise ValueError("embed_size and seed apply to the library get_params only; "
@@ -197,7 +197,7 @@ class RNNModelScratch:
         self.fast = bool(fast) and self.library_pieces
 
     def __call__(self, X, state):
-        X = check_tokens(X, self.vocab_size)
+        X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
             _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
@@ -220,17 +220,6 @@ class RNNModelScratch:
         """Load a dict name -> array of exactly this model's names and shapes; returns self."""
         _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
         return self
-
-
-def _resolve_activation(activation, forward_fn):
-    implied = _LIBRARY_FORWARDS.get(forward_fn)
-    if activation is None:
-        return implied or "tanh"
-    reference.check_activation(activation)
-    if implied is not None and implied != activation:
-        raise ValueError(f"activation={activation!r} contradicts forward_fn="
-                         f"{forward_fn.__name__} (a {implied} RNN)")
-    return activation
 
 
 def _check_state(state, shape):
@@ -320,7 +309,7 @@ class RNNModel(nn.Module):
         return (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
 
     def forward(self, inputs, state):
-        X = check_tokens(inputs, self.vocab_size, "inputs")
+        X = _check_tokens(inputs, self.vocab_size, "inputs")
         self._check_state(state, X.shape[0])
         X = F.one_hot(X.T, self.vocab_size).to(self.linear.weight.dtype)
         Y, state = self.rnn(X, state)
