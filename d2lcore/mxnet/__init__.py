@@ -34,6 +34,7 @@ from .autoregress import (  # noqa: E402
 from .bptt import autograd_grads, bptt_grads, hidden_grad_norms  # noqa: E402
 from .checks import *  # noqa: E402,F403 - exercise checkers: d2l.check_rnn(...)
 from .checks import __all__ as _checks_all  # noqa: E402
+from .fast import hybridize_forward  # noqa: E402
 from .rnn import (  # noqa: E402
     RNN_KINDS,
     RNNModel,
@@ -120,7 +121,7 @@ __all__ = list(_core_all) + [
     "SeqDataLoader", "load_data", "load_data_time_machine", "seq_data_iter_random",
     "seq_data_iter_sequential",
     "get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
-    "make_rnn_layer", "RNN_KINDS",
+    "make_rnn_layer", "RNN_KINDS", "hybridize_forward",
     "grad_norm", "grad_clipping", "train_epoch_ch8", "train_ch8", "predict_ch8",
     "bptt_grads", "autograd_grads", "hidden_grad_norms",
     "get_net", "train_autoregressor", "predict_multistep", "predict_k_step", "RNNAutoregressor",
