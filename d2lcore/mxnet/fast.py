@@ -13,6 +13,10 @@ scratch parameters themselves (the kernel has its own backward: no second
 hand-written BPTT here).  The outputs of all steps are one
 ``npx.fully_connected``.  ``tests/test_contract_models.py`` checks outputs and
 every gradient against the readable loop.
+
+``hybridize_forward(rnn)`` is the other way to speed: it compiles a reader's
+own ``forward_fn`` (8.5 trains the page's ``rnn`` through it) as a hybridized
+block, without replacing it (``tests/test_mxnet_hybridize.py``).
 """
 
 import types
