@@ -34,6 +34,7 @@ _MODULES_ALL = [name for module in (utils, sequence, rnn, train, bptt, autoregre
 from .autoregress import *  # noqa: E402,F403 - the 8.1 autoregressors
 from .bptt import *  # noqa: E402,F403 - the explicit BPTT of 8.7
 from .checks import *  # noqa: E402,F403 - exercise checkers: d2l.check_rnn(...)
+from .fast import hybridize_forward  # noqa: E402 - MXNet only: hybridise a reader's rnn
 from .rnn import *  # noqa: E402,F403 - the models of 8.5 and 8.6
 from .sequence import *  # noqa: E402,F403 - data iterators yielding this framework's tensors
 from .train import *  # noqa: E402,F403 - sgd, grad_clipping, train_ch8, predict_ch8, ...
@@ -94,4 +95,4 @@ def astype(x, *args, **kwargs):
 
 # not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone
 __all__ = [*_core_all, "FRAMEWORK", "mx", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
-           *_MODULES_ALL, *ALIAS_NAMES]
+           *_MODULES_ALL, "hybridize_forward", *ALIAS_NAMES]

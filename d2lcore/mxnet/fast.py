@@ -13,12 +13,21 @@ scratch parameters themselves (the kernel has its own backward: no second
 hand-written BPTT here).  The outputs of all steps are one
 ``npx.fully_connected``.  ``tests/test_contract_models.py`` checks outputs and
 every gradient against the readable loop.
+
+``hybridize_forward(rnn)`` is the other way to speed: it compiles a reader's
+own ``forward_fn`` (8.5 trains the page's ``rnn`` through it) as a hybridized
+block, without replacing it (``tests/test_mxnet_hybridize.py``).
 """
+
+import types
+import warnings
 
 import mxnet as mx
 from mxnet import gluon
+from mxnet import np as mx_np
+from mxnet import npx as mx_npx
 
-__all__ = ["FusedScratch"]
+__all__ = ["FusedScratch", "hybridize_forward"]
 
 _MODES = {"tanh": "rnn_tanh", "relu": "rnn_relu"}
 
@@ -56,3 +65,77 @@ class FusedScratch(gluon.HybridBlock):
         outputs = F.npx.fully_connected(Hs.reshape(-1, self._num_hiddens),
                                         F.np.transpose(W_hq), b_q, num_hidden=self._vocab_size)
         return outputs, H_last[0]
+
+
+# ----------------------------------------------------------- a reader's forward_fn, hybridized
+
+
+class _HybridForward(gluon.HybridBlock):
+    """``forward_fn(inputs, state, params)`` run inside one hybridized graph.
+
+    Gluon builds the graph by calling ``hybrid_forward`` once with symbols, and
+    ``mxnet.np`` functions accept arrays only; so the reader's code runs with
+    its global names ``np`` / ``npx`` bound to the symbolic ``F.np`` / ``F.npx``
+    (same code object, nothing rewritten).  A symbol cannot be iterated, so the
+    time steps arrive as a Python list, which ``for X_t in inputs`` walks as usual.
+    """
+
+    def __init__(self, forward_fn, num_steps):
+        super().__init__()
+        self._forward_fn, self._num_steps = forward_fn, num_steps
+        self.hybridize(static_alloc=True, static_shape=True)
+
+    def _symbolic(self, F):
+        fn, names = self._forward_fn, dict(self._forward_fn.__globals__)
+        for name, value in (("np", F.np), ("npx", F.npx)):
+            if names.get(name) in (mx_np, mx_npx):  # only the reader's MXNet modules
+                names[name] = value
+        return types.FunctionType(fn.__code__, names, fn.__name__, fn.__defaults__,
+                                  fn.__closure__)
+
+    def hybrid_forward(self, F, inputs, H, *params):
+        steps = F.np.split(inputs, self._num_steps, axis=0) if self._num_steps > 1 else [inputs]
+        steps = [F.np.squeeze(X_t, axis=0) for X_t in steps]
+        outputs, state = self._symbolic(F)(steps, (H,), list(params))
+        if not isinstance(state, (tuple, list)) or len(state) != 1:
+            raise TypeError("hybridize_forward: forward_fn must return (outputs, (H,))")
+        return outputs, state[0]
+
+
+def hybridize_forward(forward_fn):
+    """``forward_fn`` (d2l 8.5's ``rnn(inputs, state, params)``) compiled by Gluon's hybridize.
+
+    Returns a function with the same signature and results (outputs, ``(H,)``)
+    that runs ``forward_fn`` as a hybridized block: traced once per input
+    shape, then executed as one graph, forward and backward.  The parameters
+    enter the block as inputs, so autograd writes their gradients into the
+    reader's own arrays.  The state must be a one-tensor tuple ``(H,)``.  If
+    the function cannot be traced (it calls something other than ``np`` /
+    ``npx`` functions on its arrays), it runs eagerly, with a warning.
+    """
+    if not callable(forward_fn) or not hasattr(forward_fn, "__code__"):
+        raise TypeError("forward_fn must be a Python function rnn(inputs, state, params), "
+                        f"got {type(forward_fn).__name__}")
+    blocks, eager, traced = {}, [], []
+
+    def compiled(inputs, state, params):
+        if eager or len(state) != 1:
+            return forward_fn(inputs, state, params)
+        key = (inputs.shape, len(params))
+        if key not in blocks:
+            blocks[key] = _HybridForward(forward_fn, inputs.shape[0])
+        try:
+            outputs, H = blocks[key](inputs, state[0], *params)
+        except (AssertionError, TypeError, AttributeError, mx.base.MXNetError) as error:
+            if traced:
+                raise  # it ran as a graph before: not a tracing problem
+            warnings.warn(f"hybridize_forward: {forward_fn.__name__} cannot be hybridized "
+                          f"({type(error).__name__}); it runs eagerly", stacklevel=2)
+            eager.append(True)
+            return forward_fn(inputs, state, params)
+        traced.append(True)
+        return outputs, (H,)
+
+    compiled.__wrapped__ = forward_fn
+    compiled.__name__ = f"hybridized_{forward_fn.__name__}"
+    return compiled

@@ -1,0 +1,98 @@
+"""d2l.hybridize_forward (MXNet): a reader's rnn run as a hybridized block computes the same.
+
+8.5 trains the page's own ``rnn`` through this wrapper, so it must give the
+eager loop's outputs, final state and gradients, write the gradients into the
+reader's own arrays, and fall back to the eager function (with a warning)
+when the function cannot be traced.
+"""
+
+import numpy as onp
+import pytest
+
+from d2lcore import mxnet as d2l
+
+np, npx, autograd = d2l.mx.np, d2l.npx, d2l.autograd
+VOCAB, HIDDEN, BATCH, STEPS = 7, 6, 3, 4
+
+
+def reader_rnn(inputs, state, params):
+    """d2l 8.5's loop, written as a reader writes it (module-level np)."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X_t in inputs:
+        H = np.tanh(np.dot(X_t, W_xh) + np.dot(H, W_hh) + b_h)
+        outputs.append(np.dot(H, W_hq) + b_q)
+    return np.concatenate(outputs, axis=0), (H,)
+
+
+def untraceable_rnn(inputs, state, params):
+    """Reads a value back to Python: impossible on a symbol."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    scale = float(inputs.sum()) * 0 + 1
+    outputs = []
+    for X_t in inputs:
+        H = np.tanh(np.dot(X_t, W_xh) + np.dot(H, W_hh) + b_h) * scale
+        outputs.append(np.dot(H, W_hq) + b_q)
+    return np.concatenate(outputs, axis=0), (H,)
+
+
+def _params():
+    rs = onp.random.RandomState(0)
+    shapes = [(VOCAB, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN,), (HIDDEN, VOCAB), (VOCAB,)]
+    params = [np.array(rs.normal(0, 0.5, s).astype(onp.float32)) for s in shapes]
+    for p in params:
+        p.attach_grad()
+    return params
+
+
+def _run(forward_fn, num_steps=STEPS):
+    params = _params()
+    tokens = onp.random.RandomState(1).randint(0, VOCAB, (num_steps, BATCH))
+    inputs = npx.one_hot(np.array(tokens), VOCAB)
+    H0 = np.array(onp.random.RandomState(2).normal(0, 1, (BATCH, HIDDEN)).astype(onp.float32))
+    with autograd.record():
+        outputs, (H,) = forward_fn(inputs, (H0,), params)
+        loss = (outputs ** 2).sum() + (H ** 3).sum()  # both results get a gradient
+    loss.backward()
+    return outputs.asnumpy(), H.asnumpy(), [p.grad.asnumpy() for p in params]
+
+
+@pytest.mark.parametrize("num_steps", [1, STEPS])
+def test_same_outputs_state_and_gradients_as_the_eager_loop(num_steps):
+    compiled = d2l.hybridize_forward(reader_rnn)
+    assert compiled.__wrapped__ is reader_rnn
+    out_e, H_e, g_e = _run(reader_rnn, num_steps)
+    out_h, H_h, g_h = _run(compiled, num_steps)
+    onp.testing.assert_allclose(out_h, out_e, rtol=1e-5, atol=1e-6)
+    onp.testing.assert_allclose(H_h, H_e, rtol=1e-5, atol=1e-6)
+    for gh, ge in zip(g_h, g_e, strict=True):
+        assert onp.abs(ge).max() > 0
+        onp.testing.assert_allclose(gh, ge, rtol=1e-4, atol=1e-5)
+
+
+def test_trains_a_scratch_model_like_the_eager_function():
+    loader, vocab = d2l.load_data_time_machine(4, 5, max_tokens=400, rng=0)
+    start = d2l.RNNModelScratch(len(vocab), 8, seed=0).get_numpy_params()
+    ppl = []
+    for forward_fn in (d2l.rnn, d2l.hybridize_forward(reader_rnn)):
+        net = d2l.RNNModelScratch(len(vocab), 8, None, d2l.get_params, d2l.init_rnn_state,
+                                  forward_fn, fast=False).set_numpy_params(start)
+        ppl.append(d2l.train_ch8(net, loader, vocab, 1, 3, animate=False,
+                                 verbose=False).final_perplexity)
+    # float32 rounding of the graph vs the eager ops, grown over 3 epochs at lr 1
+    assert ppl[1] == pytest.approx(ppl[0], rel=2e-3)
+
+
+def test_untraceable_function_runs_eagerly_with_a_warning():
+    compiled = d2l.hybridize_forward(untraceable_rnn)
+    with pytest.warns(UserWarning, match="cannot be hybridized"):
+        out_h, H_h, _ = _run(compiled)
+    out_e, H_e, _ = _run(untraceable_rnn)
+    onp.testing.assert_allclose(out_h, out_e, rtol=1e-6)
+
+
+def test_rejects_what_is_not_a_function():
+    with pytest.raises(TypeError, match="forward_fn"):
+        d2l.hybridize_forward(42)
