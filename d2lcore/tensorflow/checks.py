@@ -143,3 +143,20 @@ __all__ += ["check_power_alignment"]
 def check_power_alignment(fn):
     """Check ``fn(M, x, k_max)`` returns the angles between the lines of M^k x and v1."""
     return _checks.check_power_alignment(fn, _ADAPTER)
+
+
+# --- ADDED (H3, exercises of 8.6): held-out perplexity of the concise model ----------
+
+__all__ += ["check_eval_perplexity"]
+
+
+def _concise_model(params, vocab_size, num_hiddens):
+    from .rnn import RNNModel, make_rnn_layer
+    net = RNNModel(make_rnn_layer("rnn", num_hiddens), vocab_size)
+    net.set_numpy_params(params)
+    return net
+
+
+def check_eval_perplexity(fn):
+    """Check ``fn(net, data_iter)`` returns exp(mean loss per token), state carried, no update."""
+    return _checks.check_eval_perplexity(fn, _ADAPTER, _concise_model)
