@@ -38,3 +38,8 @@ __all__ += ["check_count_ngrams", "check_zipf_exponent", "check_seq_data_iter_ra
 from .powers import check_power_alignment  # noqa: E402
 
 __all__ += ["check_power_alignment"]
+
+# --- ADDED (H3, exercises of 8.6): held-out perplexity of the concise model ----------
+from .evaluation import check_eval_perplexity  # noqa: E402
+
+__all__ += ["check_eval_perplexity"]

@@ -15,6 +15,7 @@ import inspect
 
 from .clipping import check_grad_clipping
 from .embedding import check_embedding, check_one_hot_matmul
+from .evaluation import check_eval_perplexity
 from .features import check_ar_features
 from .ngrams import check_count_ngrams
 from .partition import check_seq_data_iter_random
@@ -54,6 +55,8 @@ Check ``fn(corpus, batch_size, num_steps, rng)`` yields d2l's random-partition b
     # exercises of 8.7 (the power iteration behind exploding gradients)
     "check_power_alignment": (check_power_alignment, """\
 Check ``fn(M, x, k_max)`` returns the angles between the lines of M^k x and v1."""),
+    "check_eval_perplexity": (check_eval_perplexity, """\
+Check ``fn(net, data_iter)`` returns exp(mean loss per token), state carried, no update."""),
 }
 
 
