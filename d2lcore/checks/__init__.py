@@ -38,3 +38,9 @@ __all__ += ["check_count_ngrams", "check_zipf_exponent", "check_seq_data_iter_ra
 from .powers import check_power_alignment  # noqa: E402
 
 __all__ += ["check_power_alignment"]
+
+# --- ADDED (H2, exercises of 8.5: temperature sampling, detaching the state) ----------
+from .detach import check_detach_state  # noqa: E402
+from .sampling import check_sample_temperature  # noqa: E402
+
+__all__ += ["check_sample_temperature", "check_detach_state"]

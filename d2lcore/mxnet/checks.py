@@ -140,3 +140,18 @@ __all__ += ["check_power_alignment"]
 def check_power_alignment(fn):
     """Check ``fn(M, x, k_max)`` returns the angles between the lines of M^k x and v1."""
     return _checks.check_power_alignment(fn, _ADAPTER)
+
+
+# --- ADDED (H2, exercises of 8.5: temperature sampling, detaching the state) ----------
+
+__all__ += ["check_sample_temperature", "check_detach_state"]
+
+
+def check_sample_temperature(fn):
+    """Check ``fn(logits, alpha, rng)`` draws a token id from softmax(logits)**alpha."""
+    return _checks.check_sample_temperature(fn, _ADAPTER)
+
+
+def check_detach_state(fn):
+    """Check ``fn(state)`` returns the state tuple with the same values, cut off the graph."""
+    return _checks.check_detach_state(fn, _ADAPTER)
