@@ -25,7 +25,7 @@ from ._common import FAILED, PASSED, StudentError, call_student, check_callable,
 
 __all__ = ["check_sample_temperature", "tempered_probs", "sample_cases"]
 
-DRAWS = 3000
+DRAWS = 2000
 
 
 def tempered_probs(logits, alpha):
