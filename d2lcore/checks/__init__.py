@@ -39,7 +39,10 @@ from .powers import check_power_alignment  # noqa: E402
 
 __all__ += ["check_power_alignment"]
 
-# --- ADDED (H3, exercises of 8.6): held-out perplexity of the concise model ----------
+# --- exercises of 8.5 (temperature sampling, detaching the state) and 8.6 (held-out
+# perplexity of the concise model)
+from .detach import check_detach_state  # noqa: E402
 from .evaluation import check_eval_perplexity  # noqa: E402
+from .sampling import check_sample_temperature  # noqa: E402
 
-__all__ += ["check_eval_perplexity"]
+__all__ += ["check_sample_temperature", "check_detach_state", "check_eval_perplexity"]

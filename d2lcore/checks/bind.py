@@ -14,6 +14,7 @@ import functools
 import inspect
 
 from .clipping import check_grad_clipping
+from .detach import check_detach_state
 from .embedding import check_embedding, check_one_hot_matmul
 from .evaluation import check_eval_perplexity
 from .features import check_ar_features
@@ -21,6 +22,7 @@ from .ngrams import check_count_ngrams
 from .partition import check_seq_data_iter_random
 from .powers import check_power_alignment
 from .rnn import check_rnn
+from .sampling import check_sample_temperature
 from .zipf import check_zipf_exponent
 
 __all__ = ["CHECKERS", "bind"]
@@ -55,6 +57,11 @@ Check ``fn(corpus, batch_size, num_steps, rng)`` yields d2l's random-partition b
     # exercises of 8.7 (the power iteration behind exploding gradients)
     "check_power_alignment": (check_power_alignment, """\
 Check ``fn(M, x, k_max)`` returns the angles between the lines of M^k x and v1."""),
+    # exercises of 8.5 (sampling with an exponent, detaching the state) and 8.6
+    "check_sample_temperature": (check_sample_temperature, """\
+Check ``fn(logits, alpha, rng)`` draws a token id from softmax(logits)**alpha."""),
+    "check_detach_state": (check_detach_state, """\
+Check ``fn(state)`` returns the state tuple with the same values, cut off the graph."""),
     "check_eval_perplexity": (check_eval_perplexity, """\
 Check ``fn(net, data_iter)`` returns exp(mean loss per token), state carried, no update."""),
 }
