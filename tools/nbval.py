@@ -29,6 +29,15 @@ from .collections import ROOT, all_notebooks
 
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 
+# Left out of the default --portable pass, with the reason. Naming a notebook on the
+# command line still runs it (`python -m tools.nbval --portable book/mxnet/8_5_...`).
+PORTABLE_SKIP = {
+    "8_5_rnn_scratch.ipynb": (
+        "the reader's own model trains 2 x 500 epochs; at SSE-level kernels on one thread "
+        "that took over 18 minutes per framework (MXNet, TensorFlow), which the CI's "
+        "90-minute budget cannot hold; the plain nbval pass checks it"),
+}
+
 
 def pytest_command(paths, jobs: int = 2, extra=(), lax: bool = False) -> list[str]:
     command = [
@@ -69,6 +78,12 @@ def main(argv=None) -> int:
     if not paths:
         print("no notebooks to validate: the source folders are empty", file=sys.stderr)
         return 1
+    if args.portable and not args.paths:
+        skipped = [p for p in paths if p.name in PORTABLE_SKIP]
+        paths = [p for p in paths if p.name not in PORTABLE_SKIP]
+        for path in skipped:
+            print(f"not in the portable pass: {path.relative_to(ROOT)}: "
+                  f"{PORTABLE_SKIP[path.name]}", flush=True)
     kernel_env.apply(threads=1 if args.jobs > 1 else None)
     if args.portable:
         os.environ.update(numerics.PERTURBED)
