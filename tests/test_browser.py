@@ -135,6 +135,10 @@ def test_tabs_sync_and_persist(site, browser):
 
     first, second = PAGES[0], PAGES[1]
     browser.get(f"{site}/book/pages/{first}.html")
+    # The browser is shared by the module and tests run in random order: another test
+    # may have left a tab choice in localStorage. Start from an empty one.
+    browser.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
+    browser.refresh()
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
 
@@ -143,7 +147,7 @@ def test_tabs_sync_and_persist(site, browser):
     assert all(s["labels"] == LABELS for s in sets), f"{first}: tab labels {sets}"
     assert browser.execute_script(LOOSE_CELLS_JS) == 0, f"{first}: code cells outside tabs"
     assert browser.find_elements(By.CSS_SELECTOR, "div.cell"), f"{first}: no code cells"
-    # A fresh profile starts on the first tab everywhere.
+    # With nothing stored, every tab set starts on the first tab.
     assert {s["selected"] for s in sets} == {"pytorch"}
     links = [a.get_attribute("href") for a in
              browser.find_elements(By.CSS_SELECTOR, "a.reference.download")]
