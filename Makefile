@@ -16,7 +16,7 @@ JOBS ?= 2
 NOTEBOOK_ARGS ?=
 HTML_LOG := _build/jupyter-book.log
 
-.PHONY: setup test unit lint book notebooks pages html nbval nbval-portable browser \
+.PHONY: setup test unit lint book notebooks pages html nbval nbval-portable nbval-portable-long browser \
 	check-notebooks clean
 
 setup: $(STAMP)
@@ -74,6 +74,12 @@ nbval: setup
 # tools/numerics.py): what passes both runs does not hang on one machine's rounding.
 nbval-portable: setup
 	$(PY) -m tools.nbval --jobs $(JOBS) --portable
+
+# The notebooks nbval-portable leaves out for time (PORTABLE_SKIP in tools/nbval.py,
+# the 8.5 trainings), under the same numerics. Not part of `make test`: run it
+# before calling a change to one of them done (about 30 minutes on 2 cores).
+nbval-portable-long: setup
+	$(PY) -m tools.nbval --jobs $(JOBS) --portable-long
 
 # Headless Chromium over the built HTML (skipped only when chromium is not installed).
 browser: setup

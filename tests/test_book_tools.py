@@ -817,3 +817,23 @@ def test_portable_pass_names_what_it_leaves_out_and_why():
         assert len(reason) > 40, "every left-out notebook needs its reason"
     # The portable pass still covers nearly every notebook.
     assert sum(p.name in nbval_tool.PORTABLE_SKIP for p in all_notebooks()) <= 3
+
+
+def test_portable_long_runs_exactly_the_left_out_notebooks(monkeypatch):
+    from tools import nbval as nbval_tool
+    from tools.collections import all_notebooks
+
+    calls = []
+    monkeypatch.setattr(nbval_tool.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    monkeypatch.setattr(nbval_tool.kernel_env, "apply", lambda threads: None)
+    monkeypatch.setattr(nbval_tool.os, "environ", {})
+    assert nbval_tool.main(["--portable-long"]) == 0
+    expected = {str(p) for p in all_notebooks() if p.name in nbval_tool.PORTABLE_SKIP}
+    assert expected and expected <= set(calls[0])
+    others = {str(p) for p in all_notebooks()} - expected
+    assert not others & set(calls[0])
+    assert nbval_tool.os.environ["ONEDNN_MAX_CPU_ISA"]  # the perturbed numerics are set
+    with pytest.raises(SystemExit):
+        nbval_tool.main(["--portable-long", "book/pytorch/8_1_sequence_models.ipynb"])
+    with pytest.raises(SystemExit):
+        nbval_tool.main(["--portable-long", "--portable"])

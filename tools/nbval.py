@@ -1,6 +1,7 @@
 """Run nbval in strict mode over every generated notebook (or the paths given).
 
-    python -m tools.nbval [--jobs 2] [--portable] [--lax] [PATH ...] [-- extra pytest args]
+    python -m tools.nbval [--jobs 2] [--portable | --portable-long] [--lax] [PATH ...]
+                          [-- extra pytest args]
 
 Sets the same kernel environment as execution (tools/kernel_env.py), uses the
 committed sanitize file tests/nbval_sanitize.cfg, keeps each notebook on one
@@ -8,6 +9,9 @@ xdist worker (``--dist loadfile``), and treats "no tests collected" as failure.
 ``--portable`` adds the perturbed numerics of ``tools/numerics.py`` (one thread,
 lower instruction sets for ATen, MKL, oneDNN and OpenBLAS, TensorFlow without
 oneDNN, MXNet without MKL-DNN): the committed outputs must hold there too.
+The default portable pass leaves out the few notebooks of ``PORTABLE_SKIP`` (too long
+for every CI run); ``--portable-long`` runs exactly those, under the same numerics
+(``make nbval-portable-long``, before a change to them is called done).
 
 The exercise notebooks are committed without outputs (tools/README.md). Strict mode
 suits them as well: nbval compares no output of a cell stored without an execution
@@ -66,9 +70,16 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2))
     parser.add_argument("--portable", action="store_true",
                         help="perturbed numerics (tools/numerics.py PERTURBED)")
+    parser.add_argument("--portable-long", action="store_true",
+                        help="perturbed numerics, only the notebooks of PORTABLE_SKIP")
     parser.add_argument("--lax", action="store_true",
                         help="run every cell, compare no output (a notebook you ran yourself)")
     args = parser.parse_args(argv)
+    if args.portable_long and (args.portable or args.paths):
+        parser.error("--portable-long takes no paths and excludes --portable")
+    if args.portable_long:
+        args.portable = True
+        args.paths = [str(p) for p in all_notebooks() if p.name in PORTABLE_SKIP]
 
     paths = args.paths or [p for p in all_notebooks() if p.exists()]
     missing = [p for p in all_notebooks() if not p.exists()] if not args.paths else []
