@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from .validate import check_token_ids
+
 __all__ = [
     "PARAM_NAMES",
     "ACTIVATIONS",
@@ -23,6 +25,8 @@ __all__ = [
     "check_param_arrays",
     "custom_param_names",
     "bptt_arguments",
+    "bptt_inputs",
+    "to_numpy",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -45,6 +49,15 @@ def custom_param_names(count):
     return tuple(f"param{i}" for i in range(count))
 
 
+def to_numpy(value, dtype=None):
+    """A numpy array of a PyTorch, MXNet or TensorFlow tensor (or anything array-like)."""
+    if hasattr(value, "asnumpy"):  # MXNet
+        value = value.asnumpy()
+    elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
+        value = value.detach().cpu()
+    return np.asarray(value, dtype=dtype)
+
+
 def check_param_arrays(shapes, arrays):
     """``arrays`` as a dict name -> float32 numpy array, checked against ``shapes``.
 
@@ -61,12 +74,7 @@ def check_param_arrays(shapes, arrays):
                          f"missing {missing}, unexpected {extra}")
     out = {}
     for name, shape in shapes.items():
-        value = arrays[name]
-        if hasattr(value, "asnumpy"):  # MXNet
-            value = value.asnumpy()
-        elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
-            value = value.detach().cpu()
-        out[name] = np.asarray(value, dtype=np.float32)
+        out[name] = to_numpy(arrays[name], np.float32)
         if out[name].shape != tuple(shape):
             raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
                              f"got {out[name].shape}")
@@ -108,6 +116,34 @@ def bptt_arguments(net_or_params, activation=None, truncate=None):
     activation = activation or implied or "tanh"
     check_activation(activation)
     return {name: params[name] for name in expected}, activation
+
+
+def bptt_inputs(net_or_params, X, Y, state=None, activation=None, truncate=None,
+                whole_floats=False):
+    """Every framework's ``bptt_grads`` / ``autograd_grads`` arguments, checked, as numpy.
+
+    Returns (dict name -> parameter array in reference order, the activation
+    (see ``bptt_arguments``), X and Y as int64 (batch, num_steps), the initial
+    state H0 (batch, hidden) in the parameters' dtype: zeros for ``state=None``,
+    else ``H`` or the model's ``(H,)``).  ``whole_floats``: see
+    ``validate.check_token_ids``.
+    """
+    params, activation = bptt_arguments(net_or_params, activation, truncate)
+    params = {name: to_numpy(value) for name, value in params.items()}
+    vocab_size = params["W_hq"].shape[1]
+    X, Y = (check_token_ids(to_numpy(ids), vocab_size, name, whole_floats).astype(np.int64)
+            for ids, name in ((X, "X"), (Y, "Y")))
+    if X.shape != Y.shape:
+        raise ValueError(f"Y must have the shape of X {X.shape}, got {Y.shape}")
+    shape, dtype = (X.shape[0], params["W_hh"].shape[0]), params["W_hh"].dtype
+    if state is None:
+        return params, activation, X, Y, np.zeros(shape, dtype)
+    if isinstance(state, (tuple, list)):  # the model's (H,)
+        (state,) = state
+    H0 = to_numpy(state, dtype)
+    if H0.shape != shape:
+        raise ValueError(f"state must have shape {shape}, got {H0.shape}")
+    return params, activation, X, Y, H0
 
 
 def check_activation(activation):

@@ -8,6 +8,8 @@ the argument and says what is allowed.  numpy scalars count as numbers
 import math
 import numbers
 
+import numpy as np
+
 __all__ = [
     "is_int",
     "check_bool",
@@ -17,6 +19,7 @@ __all__ = [
     "check_theta",
     "check_seed",
     "prefix_tokens",
+    "check_token_ids",
 ]
 
 
@@ -83,3 +86,24 @@ def prefix_tokens(prefix):
     if not tokens:
         raise ValueError("prefix must be non-empty: the model needs a first token to start from")
     return tokens
+
+
+def check_token_ids(ids, vocab_size, name="X", whole_floats=False):
+    """Check a numpy array of token ids: 2-D (batch, num_steps), not empty, in the vocabulary.
+
+    ``whole_floats`` also accepts floats holding whole numbers (MXNet's
+    ``np.arange`` and ``d2l.tensor`` make float32 by default).  Returns ``ids``.
+    """
+    if ids.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (batch_size, num_steps), got shape {ids.shape}")
+    if ids.size == 0:
+        raise ValueError(f"{name} must have at least one token, got shape {ids.shape}")
+    whole = (whole_floats and ids.dtype.kind == "f" and np.all(np.isfinite(ids))
+             and np.all(ids == np.round(ids)))
+    if ids.dtype.kind not in "iu" and not whole:
+        raise ValueError(f"{name} must hold integer token ids, got dtype {ids.dtype}")
+    low, high = ids.min(), ids.max()
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"{name} holds token ids in [{low:g}, {high:g}]; they must lie in "
+                         f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    return ids

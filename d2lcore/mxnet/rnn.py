@@ -30,7 +30,7 @@ from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
 from .. import reference
-from ..validate import check_positive_int
+from ..validate import check_positive_int, check_token_ids
 from . import fast as fast_paths
 from .utils import try_gpu
 
@@ -65,19 +65,8 @@ def _check_tokens(X, vocab_size):
             X = np.array(onp.asarray(X))
         except (TypeError, ValueError) as err:
             raise ValueError(f"X must be a 2-D array of token ids, got {type(X).__name__}") from err
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {X.shape}")
-    if X.size == 0:
-        raise ValueError(f"X must not be empty, got shape {X.shape}")
-    values = X.asnumpy()  # tiny and already computed: a cheap wait
-    if not onp.issubdtype(values.dtype, onp.integer):
-        # mx.np makes float32 by default (np.arange, d2l.tensor): accept whole numbers.
-        if not onp.all(onp.isfinite(values)) or not onp.all(values == onp.round(values)):
-            raise ValueError(f"X must hold integer token ids, got dtype {values.dtype}")
-    low, high = values.min(), values.max()
-    if low < 0 or high >= vocab_size:
-        raise ValueError(f"X holds token ids in [{low:g}, {high:g}]; they must lie in "
-                         f"[0, vocab_size - 1 = {vocab_size - 1}]")
+    # asnumpy: tiny and already computed, a cheap wait.  mx.np makes float32 by default.
+    check_token_ids(X.asnumpy(), vocab_size, whole_floats=True)
     return X
 
 

@@ -46,6 +46,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
+from d2lcore.validate import check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -64,23 +65,12 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 def _check_tokens(X, vocab_size):
     """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
-    if not tf.is_tensor(X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "iu":
-            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
-    elif not X.dtype.is_integer:
-        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
-    X = tf.convert_to_tensor(X)
-    if X.shape.rank != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
-    if tf.executing_eagerly():
-        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= vocab_size:
-            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
-                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    if not tf.is_tensor(X) or tf.executing_eagerly():
+        # A host copy of a small int matrix: cheaper than two reductions.
+        check_token_ids(np.asarray(X), vocab_size)
+    elif not X.dtype.is_integer or X.shape.rank != 2:  # traced: the values are not known yet
+        raise ValueError(f"X must be a 2-D tensor of integer token ids (batch_size, num_steps), "
+                         f"got {X.dtype.name} of shape {tuple(X.shape)}")
     return tf.cast(X, tf.int32)
 
 
