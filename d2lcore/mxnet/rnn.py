@@ -29,7 +29,7 @@ from mxnet import gluon, np, npx
 from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
-from .. import reference
+from .. import reference, reference_layers
 from ..validate import check_positive_int, check_token_ids
 from . import fast as fast_paths
 from .utils import try_gpu
@@ -45,7 +45,7 @@ __all__ = [
     "RNN_KINDS",
 ]
 
-RNN_KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = reference_layers.KINDS
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
 _HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
 
@@ -251,8 +251,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     The RNN uses tanh like PyTorch, Keras and d2l's other frameworks; note that
     Gluon's own ``rnn.RNN`` defaults to ReLU.
     """
-    if kind not in RNN_KINDS:
-        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
+    reference_layers.check_kind(kind)
     num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
     num_layers = check_positive_int(num_layers, "num_layers")
     if kind == "rnn":

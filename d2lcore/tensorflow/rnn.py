@@ -14,31 +14,9 @@ The concise model and the canonical (PyTorch) weight layout
 ``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` layers (Keras has
 no ``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a
 ``Dense`` output layer.  ``get_numpy_params`` / ``set_numpy_params`` translate
-the Keras weights to and from the layout every framework shares (PyTorch's):
-
-================  ================================  ==========================================
-canonical         Keras 3                           mapping
-================  ================================  ==========================================
-weight_ih_l{k}    cell.kernel (inputs, G*H)         transpose; gate blocks reordered (below)
-weight_hh_l{k}    cell.recurrent_kernel (H, G*H)    transpose; gate blocks reordered
-bias_ih_l{k}      cell.bias                         RNN / LSTM: one bias (G*H,) = bias_ih + bias_hh
-bias_hh_l{k}                                        GRU (reset_after=True): bias (2, G*H), row 0
-                                                    is bias_ih, row 1 is bias_hh
-dense.weight      dense.kernel (H, V)               transpose
-dense.bias        dense.bias (V,)                   as is
-================  ================================  ==========================================
-
-Gate order: the LSTM's is the same in both (input i, forget f, cell g, output o).
-Keras' GRU stacks (update z, reset r, candidate h), PyTorch's (reset r, update z,
-new n): the first two blocks swap, in both directions.  Keras' GRU with
-``reset_after=True`` (its default) is PyTorch's GRU: the reset gate multiplies
-``h W_hn + b_hn``; the older ``reset_after=False`` variant has no canonical
-form and is refused.
-
-Keras' SimpleRNN and LSTM add a single bias where PyTorch adds two.  Only the
-sum matters to the model, so ``set_numpy_params`` loads ``bias_ih + bias_hh``
-and remembers the split: ``get_numpy_params`` gives back the loaded arrays
-unchanged, and after training reports the change of the sum in ``bias_ih``.
+the Keras weights to and from the layout every framework shares (PyTorch's)
+with ``d2lcore.reference_layers.to_keras`` / ``from_keras``; that module's
+docstring has the table (transposes, the GRU's gate swap, the split bias).
 """
 
 import numpy as np
@@ -55,7 +33,7 @@ __all__ = ["ACTIVATIONS", "KINDS", "RNN_KINDS", "get_params", "init_rnn_state", 
            "RNNModelScratch", "RNNModel", "StackedRNN", "make_rnn_layer"]
 
 ACTIVATIONS = reference.ACTIVATIONS
-KINDS = ("rnn", "gru", "lstm")
+KINDS = reference_layers.KINDS
 RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
@@ -287,11 +265,6 @@ _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
 
 
-def _check_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-
-
 class StackedRNN(keras.layers.Layer):
     """``num_layers`` Keras recurrent layers of one kind, each feeding the next.
 
@@ -301,7 +274,7 @@ class StackedRNN(keras.layers.Layer):
 
     def __init__(self, kind, num_hiddens, num_layers, **kwargs):
         super().__init__(**kwargs)
-        _check_kind(kind)
+        reference_layers.check_kind(kind)
         check_positive_int(num_hiddens, "num_hiddens")
         check_positive_int(num_layers, "num_layers")
         self.kind, self.units, self.num_layers = kind, num_hiddens, num_layers
@@ -328,7 +301,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     One layer is Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` with
     ``return_sequences=True, return_state=True``; more are a ``StackedRNN``.
     """
-    _check_kind(kind)
+    reference_layers.check_kind(kind)
     check_positive_int(num_hiddens, "num_hiddens")
     check_positive_int(num_layers, "num_layers")
     if num_layers == 1:
@@ -357,12 +330,6 @@ def _layer_kind(layer):
     if not cell.use_bias:
         raise ValueError("rnn_layer must use biases (use_bias=True)")
     return kind
-
-
-def _swap_gru_gates(a, axis):
-    """Keras (z, r, h) <-> PyTorch (r, z, n): swap the first two gate blocks (an involution)."""
-    z, r, h = np.split(a, 3, axis=axis)
-    return np.concatenate([r, z, h], axis=axis)
 
 
 class RNNModel(keras.layers.Layer):
@@ -490,28 +457,13 @@ class RNNModel(keras.layers.Layer):
         out = {}
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
-            kernel, recurrent = cell.kernel.numpy(), cell.recurrent_kernel.numpy()
-            bias = cell.bias.numpy()
-            if self.kind == "gru":
-                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
-                b_ih, b_hh = _swap_gru_gates(bias[0], 0), _swap_gru_gates(bias[1], 0)
-            else:
-                b_ih, b_hh = self._split_bias(k, bias)
-            out[f"weight_ih_l{k}"] = kernel.T
-            out[f"weight_hh_l{k}"] = recurrent.T
-            out[f"bias_ih_l{k}"], out[f"bias_hh_l{k}"] = b_ih, b_hh
+            (out[f"weight_ih_l{k}"], out[f"weight_hh_l{k}"], out[f"bias_ih_l{k}"],
+             out[f"bias_hh_l{k}"]) = reference_layers.from_keras(
+                self.kind, cell.kernel.numpy(), cell.recurrent_kernel.numpy(), cell.bias.numpy(),
+                self._bias_split.get(k))
         out["dense.weight"] = self.dense.kernel.numpy().T
         out["dense.bias"] = self.dense.bias.numpy()
         return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
-
-    def _split_bias(self, k, bias):
-        loaded = self._bias_split.get(k)
-        if loaded is None:
-            return bias, np.zeros_like(bias)
-        b_ih, b_hh, total = loaded
-        if np.array_equal(bias, total):
-            return b_ih, b_hh
-        return bias - b_hh, b_hh  # training moved the sum: the change goes to bias_ih
 
     def set_numpy_params(self, params):
         """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
@@ -519,18 +471,14 @@ class RNNModel(keras.layers.Layer):
                                                self.num_layers)
         p = reference.check_param_arrays(shapes, params)
         for k, layer in enumerate(self._rnn_layers):
-            cell = layer.cell
-            kernel, recurrent = p[f"weight_ih_l{k}"].T, p[f"weight_hh_l{k}"].T
             b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
-            if self.kind == "gru":
-                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
-                bias = np.stack([_swap_gru_gates(b_ih, 0), _swap_gru_gates(b_hh, 0)])
-            else:
-                bias = b_ih + b_hh
-                self._bias_split[k] = (b_ih.copy(), b_hh.copy(), bias.copy())
-            cell.kernel.assign(kernel)
-            cell.recurrent_kernel.assign(recurrent)
-            cell.bias.assign(bias)
+            kernel, recurrent, bias = reference_layers.to_keras(
+                self.kind, p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"], b_ih, b_hh)
+            if self.kind != "gru":  # remember the split of the single Keras bias
+                self._bias_split[k] = (b_ih.copy(), b_hh.copy())
+            layer.cell.kernel.assign(kernel)
+            layer.cell.recurrent_kernel.assign(recurrent)
+            layer.cell.bias.assign(bias)
         self.dense.kernel.assign(p["dense.weight"].T)
         self.dense.bias.assign(p["dense.bias"])
         return self

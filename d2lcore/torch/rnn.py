@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .. import reference
+from .. import reference, reference_layers
 from . import fast
 from .utils import check_positive_int, try_gpu
 
@@ -44,7 +44,7 @@ __all__ = [
     "RNN_KINDS",
 ]
 
-RNN_KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = reference_layers.KINDS
 _LAYER_CLASSES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 # make_rnn_layer builds layers before the vocabulary size is known; RNNModel fixes them up.
 _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
@@ -252,8 +252,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1, *, input_size=None):
     layer is built for a placeholder size and ``RNNModel`` resizes its first
     input weight to the vocabulary size (re-drawn with PyTorch's own init).
     """
-    if kind not in RNN_KINDS:
-        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
+    reference_layers.check_kind(kind)
     check_positive_int(num_hiddens, "num_hiddens")
     check_positive_int(num_layers, "num_layers")
     if input_size is not None:
