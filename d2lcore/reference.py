@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .validate import check_token_ids
+from .validate import check_positive_int, check_token_ids
 
 __all__ = [
     "PARAM_NAMES",
@@ -27,6 +27,7 @@ __all__ = [
     "bptt_arguments",
     "bptt_inputs",
     "to_numpy",
+    "ScratchPieces",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -169,6 +170,59 @@ def resolve_activation(activation, forward_fn, library_forwards):
         raise ValueError("activation only applies to the library's forward_fn; "
                          "a custom forward_fn chooses its own")
     return activation
+
+
+class ScratchPieces:
+    """The framework-free half of every package's ``RNNModelScratch``.
+
+    ``_wire`` checks the sizes, resolves the activation and the three pieces
+    (``get_params``, ``init_state``, ``forward_fn``: left out, they are the
+    package's), and records whether every piece is the library's: only then do
+    the fast path and the state checks apply, and only then do ``embed_size``
+    and ``seed`` mean anything.  A reader's functions are called as d2l calls them.
+    """
+
+    def _wire(self, library, vocab_size, num_hiddens, get_params, init_state, forward_fn, *,
+              activation, embed_size, seed, fast):
+        """``library``: the package's ``(get_params, init_rnn_state, {rnn: 'tanh', ...})``.
+
+        Returns True when ``get_params`` is the reader's own.
+        """
+        library_get_params, library_init_state, library_forwards = library
+        for name, fn in (("init_state", init_state), ("forward_fn", forward_fn),
+                         ("get_params", get_params)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
+        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
+        self.num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
+        if embed_size is not None:
+            embed_size = check_positive_int(embed_size, "embed_size")
+        self.activation = resolve_activation(activation, forward_fn, library_forwards)
+        self.embed_size = embed_size
+        own_params = get_params is not None and get_params is not library_get_params
+        if own_params and (embed_size is not None or seed is not None):
+            raise ValueError("embed_size and seed apply to the library get_params only; "
+                             "got them together with your own get_params")
+        self.init_state = init_state or library_init_state
+        by_activation = {act: fn for fn, act in library_forwards.items()}
+        self.forward_fn = forward_fn or by_activation[self.activation]
+        self.library_pieces = (not own_params and self.init_state is library_init_state
+                               and self.forward_fn in library_forwards)
+        self.fast = bool(fast) and self.library_pieces
+        self._own_params = own_params
+        return own_params
+
+    @property
+    def param_names(self):
+        """The names of ``self.params``: ``param_names`` order, or a reader's own list's."""
+        if self._own_params:
+            return custom_param_names(len(self.params))
+        return param_names(self.embed_size)
+
+    def get_numpy_params(self):
+        """Parameters as a dict name -> float32 numpy array (a copy)."""
+        return {name: np.array(to_numpy(p), dtype=np.float32)
+                for name, p in zip(self.param_names, self.params, strict=True)}
 
 
 def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):

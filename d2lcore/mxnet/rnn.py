@@ -139,12 +139,13 @@ def rnn_relu(inputs, state, params):
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 _library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
 # ------------------------------------------------------------------ scratch model
 
 
-class RNNModelScratch:
+class RNNModelScratch(reference.ScratchPieces):
     """The d2l 8.5 model: ``RNNModelScratch(vocab_size, num_hiddens, device, get_params,
     init_state, forward_fn)``, with the three functions optional.
 
@@ -166,32 +167,18 @@ class RNNModelScratch:
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
                  forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
-        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
-        self.num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
-        if embed_size is not None:
-            embed_size = check_positive_int(embed_size, "embed_size")
-        self.embed_size, self.device = embed_size, _device(device)
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        self.activation = activation
-        self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        library_params = get_params is None or get_params is _library_get_params
-        if library_params:
-            self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
-                                              embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        else:
-            if embed_size is not None or seed is not None:
-                raise ValueError("embed_size and seed apply to the library get_params only; "
-                                 "got them together with your own get_params")
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
+        self.device = _device(device)
+        if own_params:
             self.params = get_params(self.vocab_size, self.num_hiddens, self.device)
-            self.param_names = reference.custom_param_names(len(self.params))
-        self.library_pieces = (library_params and self.init_state is init_rnn_state
-                               and self.forward_fn in _LIBRARY_FORWARDS)
-        self.fast = bool(fast) and self.library_pieces
+        else:
+            self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
+                                              embed_size=self.embed_size, seed=seed)
         if self.fast:
             self._fused = fast_paths.FusedScratch(self.vocab_size, self.num_hiddens,
-                                                  activation, embed_size)
+                                                  self.activation, self.embed_size)
 
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
@@ -210,11 +197,6 @@ class RNNModelScratch:
         device = device if device is not None else ctx
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
-
-    def get_numpy_params(self):
-        """dict name -> float32 numpy array, in reference order."""
-        return {name: p.asnumpy().astype(onp.float32)
-                for name, p in zip(self.param_names, self.params)}
 
     def set_numpy_params(self, params):
         """Load a dict name -> array (same names and shapes) into the parameters; returns self."""

@@ -63,11 +63,6 @@ def _check_state_tensor(H, shape, what):
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
 
-def _check_embed_size(embed_size):
-    if embed_size is not None and (not is_int(embed_size) or embed_size < 1):
-        raise ValueError(f"embed_size must be None or a positive int, got {embed_size!r}")
-
-
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
     """The scratch model's parameters as ``tf.Variable`` s, in ``reference.PARAM_NAMES`` order.
 
@@ -79,7 +74,8 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     """
     check_positive_int(vocab_size, "vocab_size")
     check_positive_int(num_hiddens, "num_hiddens")
-    _check_embed_size(embed_size)
+    if embed_size is not None:
+        check_positive_int(embed_size, "embed_size")
     if seed is not None and not is_int(seed):
         raise ValueError(f"seed must be None or an int, got {seed!r}")
     names = reference.param_names(embed_size)
@@ -145,7 +141,7 @@ _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 # The scratch model
 # ---------------------------------------------------------------------------
 
-class RNNModelScratch:
+class RNNModelScratch(reference.ScratchPieces):
     """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
 
     ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)``
@@ -175,34 +171,17 @@ class RNNModelScratch:
                 raise TypeError("init_state must be callable; in TensorFlow the order is "
                                 "(vocab_size, num_hiddens, init_state, forward_fn, get_params)")
             init_state, device = None, init_state
-        for name, fn in (("init_state", init_state), ("forward_fn", forward_fn),
-                         ("get_params", get_params)):
-            if fn is not None and not callable(fn):
-                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
-        check_positive_int(vocab_size, "vocab_size")
-        check_positive_int(num_hiddens, "num_hiddens")
-        _check_embed_size(embed_size)
         if not isinstance(fast, bool):
             raise ValueError(f"fast must be True or False, got {fast!r}")
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
-        self.activation, self.embed_size, self.device = activation, embed_size, device
-        library_params = get_params is None or get_params is _library_get_params
-        self.custom = not (library_params and init_state in (None, init_rnn_state)
-                           and forward_fn in (None, rnn, rnn_relu))
-        self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        if library_params:
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
+        self.device = device
+        if own_params:
+            self.params = list(get_params(vocab_size, num_hiddens))
+        else:
             self.params = _library_get_params(vocab_size, num_hiddens, device,
                                               embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        else:
-            if seed is not None or embed_size is not None:
-                raise ValueError("embed_size and seed apply to the library get_params only; "
-                                 "got them together with your own get_params")
-            self.params = list(get_params(vocab_size, num_hiddens))
-            self.param_names = reference.custom_param_names(len(self.params))
-        self.fast = fast and not self.custom
         self._fast_forward = tf.function(fast_paths.scratch_forward) if self.fast else None
 
     @property
@@ -213,7 +192,7 @@ class RNNModelScratch:
     def __call__(self, X, state):
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
-        if not self.custom:
+        if self.library_pieces:
             state = _check_state(state, (X.shape[0], self.num_hiddens))
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
@@ -228,14 +207,9 @@ class RNNModelScratch:
     def begin_state(self, batch_size=1, device=None, dtype=None):
         """The initial state for ``batch_size`` sequences (``dtype`` accepted, as d2l passes it)."""
         check_positive_int(batch_size, "batch_size")
-        if self.custom and self.init_state is not init_rnn_state:
+        if self.init_state is not init_rnn_state:
             return self.init_state(batch_size, self.num_hiddens)  # d2l's TensorFlow call
         return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
-
-    def get_numpy_params(self):
-        """A dict name -> float32 numpy array, names and shapes as in ``d2lcore.reference``."""
-        return {name: np.asarray(p.numpy(), dtype=np.float32)
-                for name, p in zip(self.param_names, self.params, strict=True)}
 
     def set_numpy_params(self, params):
         """Load a dict like ``get_numpy_params`` returns (every name, matching shapes)."""
@@ -248,6 +222,7 @@ class RNNModelScratch:
 
 
 _library_get_params = get_params
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
 def _check_state(state, shape):

@@ -53,11 +53,6 @@ _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
 # ----------------------------------------------------------------------------- checks
 
 
-def _check_embed_size(embed_size):
-    if embed_size is not None:
-        check_positive_int(embed_size, "embed_size")
-
-
 def _check_tokens(X, vocab_size, name="X"):
     """``X`` as an int64 tensor after checking it is 2-D, integer and inside the vocabulary."""
     if not isinstance(X, torch.Tensor):
@@ -95,7 +90,8 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     """
     check_positive_int(vocab_size, "vocab_size")
     check_positive_int(num_hiddens, "num_hiddens")
-    _check_embed_size(embed_size)
+    if embed_size is not None:
+        check_positive_int(embed_size, "embed_size")
     if seed is not None:
         arrays = reference.init_params(vocab_size, num_hiddens, seed=seed, embed_size=embed_size)
         params = [torch.tensor(arrays[name], device=device)
@@ -116,8 +112,7 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     return params
 
 
-# RNNModelScratch's argument ``get_params`` shadows the function inside the class.
-_library_get_params = get_params
+_library_get_params = get_params  # the argument ``get_params`` shadows it in the class
 
 
 def init_rnn_state(batch_size, num_hiddens, device):
@@ -150,9 +145,10 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-class RNNModelScratch:
+class RNNModelScratch(reference.ScratchPieces):
     """An RNN language model from scratch (d2l-zh 8.5's class, same positional signature).
 
     ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
@@ -171,30 +167,15 @@ class RNNModelScratch:
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
                  forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
-        check_positive_int(vocab_size, "vocab_size")
-        check_positive_int(num_hiddens, "num_hiddens")
-        _check_embed_size(embed_size)
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        own_params = get_params is not None and get_params is not _library_get_params
-        if own_params and (embed_size is not None or seed is not None):
-            raise ValueError("embed_size and seed apply to the library get_params only; "
-                             "got them together with your own get_params")
-        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
         self.device = try_gpu() if device is None else device
-        self.activation, self.embed_size = activation, embed_size
         if own_params:
             self.params = get_params(vocab_size, num_hiddens, self.device)
-            self.param_names = reference.custom_param_names(len(self.params))
         else:
             self.params = _library_get_params(vocab_size, num_hiddens, self.device,
                                               embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        self.init_state = init_rnn_state if init_state is None else init_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        # The fast path and the state checks only apply when every piece is the library's.
-        self.library_pieces = (not own_params and self.init_state is init_rnn_state
-                               and self.forward_fn in _LIBRARY_FORWARDS)
-        self.fast = bool(fast) and self.library_pieces
 
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
@@ -211,10 +192,6 @@ class RNNModelScratch:
         check_positive_int(batch_size, "batch_size")
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
-
-    def get_numpy_params(self):
-        """Parameters as a dict name -> float32 numpy array (a copy)."""
-        return _to_numpy_dict(zip(self.param_names, self.params, strict=True))
 
     def set_numpy_params(self, arrays):
         """Load a dict name -> array of exactly this model's names and shapes; returns self."""
