@@ -20,6 +20,7 @@ __all__ = [
     "check_seed",
     "prefix_tokens",
     "check_token_ids",
+    "check_state",
 ]
 
 
@@ -107,3 +108,26 @@ def check_token_ids(ids, vocab_size, name="X", whole_floats=False):
         raise ValueError(f"{name} holds token ids in [{low:g}, {high:g}]; they must lie in "
                          f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
     return ids
+
+
+def check_state(state, shape, count=1, bare=False, array_type=None):
+    """A model's state as a list of ``count`` arrays of ``shape``, as ``begin_state`` makes it.
+
+    ``state`` is a tuple or list: ``(H,)`` or, with ``count=2``, an LSTM's
+    ``(H, C)``; with ``bare`` a single array H is accepted too.  Only shapes
+    are read (``np.shape``), so any framework's arrays pass, unless
+    ``array_type`` names the one type the arrays must have.
+    """
+    parts = [state] if bare and not isinstance(state, (tuple, list)) else state
+    what = "(H, C)" if count == 2 else "H or (H,)" if bare else "(H,)"
+    if not isinstance(parts, (tuple, list)) or len(parts) != count:
+        raise ValueError(f"state must be {what} as begin_state returns, got "
+                         f"{type(state).__name__}")
+    for k, part in enumerate(parts):
+        if array_type is not None and not isinstance(part, array_type):
+            raise ValueError(f"state must be {what} with {array_type.__name__} arrays, got "
+                             f"{type(part).__name__}")
+        if tuple(np.shape(part)) != tuple(shape):
+            raise ValueError(f"state[{k}] must have shape {tuple(shape)}, got "
+                             f"{tuple(np.shape(part))}")
+    return list(parts)

@@ -30,7 +30,7 @@ from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
 from .. import reference, reference_layers
-from ..validate import check_positive_int, check_token_ids
+from ..validate import check_positive_int, check_state, check_token_ids
 from . import fast as fast_paths
 from .utils import try_gpu
 
@@ -68,6 +68,10 @@ def _check_tokens(X, vocab_size):
     # asnumpy: tiny and already computed, a cheap wait.  mx.np makes float32 by default.
     check_token_ids(X.asnumpy(), vocab_size, whole_floats=True)
     return X
+
+
+def _as_array(H):
+    return H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
 
 
 # ------------------------------------------------------------- d2l 8.5, written out
@@ -183,7 +187,7 @@ class RNNModelScratch(reference.ScratchPieces):
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            state = _check_state(state, (X.shape[0], self.num_hiddens))
+            state = tuple(_as_array(H) for H in check_state(state, (X.shape[0], self.num_hiddens)))
         if self.fast:
             outputs, H = self._fused(X, state[0], *self.params)
             return outputs, (H,)
@@ -202,18 +206,6 @@ class RNNModelScratch(reference.ScratchPieces):
         """Load a dict name -> array (same names and shapes) into the parameters; returns self."""
         _load_arrays(dict(zip(self.param_names, self.params)), params)
         return self
-
-
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError("state must be a one-element tuple (H,) as begin_state returns, "
-                         f"got {type(state).__name__}")
-    (H,) = state
-    H = H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
-    if tuple(H.shape) != shape:
-        raise ValueError(f"state[0] must have shape {shape} (batch_size, num_hiddens), "
-                         f"got {tuple(H.shape)}")
-    return (H,)
 
 
 def _load_arrays(targets, values):
@@ -301,18 +293,8 @@ class RNNModel(gluon.HybridBlock):
         return super().forward(inputs, state)
 
     def _check_state(self, state, batch_size):
-        if isinstance(state, np.ndarray):
-            state = [state]
-        num_states = 2 if self.kind == "lstm" else 1
-        if not isinstance(state, (list, tuple)) or len(state) != num_states:
-            raise ValueError(f"state must be a list of {num_states} array(s) as begin_state "
-                             f"returns for a {self.kind} layer")
-        shape = (self.num_layers, batch_size, self.num_hiddens)
-        for s in state:
-            if tuple(s.shape) != shape:
-                raise ValueError(f"state arrays must have shape {shape} (num_layers, "
-                                 f"batch_size, num_hiddens), got {tuple(s.shape)}")
-        return list(state)
+        return check_state(state, (self.num_layers, batch_size, self.num_hiddens),
+                           2 if self.kind == "lstm" else 1, bare=self.kind != "lstm")
 
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
         """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each

@@ -24,7 +24,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
-from d2lcore.validate import check_token_ids
+from d2lcore.validate import check_state, check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -50,13 +50,6 @@ def _check_tokens(X, vocab_size):
         raise ValueError(f"X must be a 2-D tensor of integer token ids (batch_size, num_steps), "
                          f"got {X.dtype.name} of shape {tuple(X.shape)}")
     return tf.cast(X, tf.int32)
-
-
-def _check_state_tensor(H, shape, what):
-    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
-    if tuple(H.shape) != tuple(shape):
-        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
-    return H
 
 
 # ---------------------------------------------------------------------------
@@ -193,7 +186,7 @@ class RNNModelScratch(reference.ScratchPieces):
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            state = _check_state(state, (X.shape[0], self.num_hiddens))
+            state = tuple(_check_state(state, (X.shape[0], self.num_hiddens)))
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -225,11 +218,10 @@ _library_get_params = get_params
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError("state must be a tuple (H,) as begin_state returns, got "
-                         f"{type(state).__name__}")
-    return (_check_state_tensor(state[0], shape, "state[0] (H)"),)
+def _check_state(state, shape, count=1, bare=False):
+    """The state's tensors as float32, after the core's check of their number and shapes."""
+    return [tf.cast(tf.convert_to_tensor(H), tf.float32)
+            for H in check_state(state, shape, count, bare)]
 
 
 # ---------------------------------------------------------------------------
@@ -405,14 +397,8 @@ class RNNModel(keras.layers.Layer):
     def _check_state(self, state, batch_size):
         shape = (self.num_layers, batch_size, self.num_hiddens)
         if self.kind == "lstm":
-            if not isinstance(state, (tuple, list)) or len(state) != 2:
-                raise ValueError("state of an LSTM model must be a pair (H, C) as begin_state "
-                                 "returns")
-            return (_check_state_tensor(state[0], shape, "state[0] (H)"),
-                    _check_state_tensor(state[1], shape, "state[1] (C)"))
-        if isinstance(state, (tuple, list)) and len(state) == 1:
-            state = state[0]
-        return _check_state_tensor(state, shape, "state")
+            return tuple(_check_state(state, shape, 2))
+        return _check_state(state, shape, bare=True)[0]
 
     def begin_state(self, batch_size=1, device=None, dtype=tf.float32):
         """Zeros of shape (num_layers, batch, hidden); a pair (H, C) for an LSTM."""

@@ -30,6 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import reference, reference_layers
+from ..validate import check_state
 from . import fast
 from .utils import check_positive_int, try_gpu
 
@@ -69,12 +70,6 @@ def _check_tokens(X, vocab_size, name="X"):
         raise ValueError(f"{name} holds token ids in [{int(low)}, {int(high)}], "
                          f"allowed are 0..{vocab_size - 1} (vocab_size={vocab_size})")
     return X.long()
-
-
-def _check_state_tensor(H, shape, what):
-    if not isinstance(H, torch.Tensor) or tuple(H.shape) != shape:
-        got = tuple(H.shape) if isinstance(H, torch.Tensor) else type(H).__name__
-        raise ValueError(f"state must be {what} with tensors of shape {shape}, got {got}")
 
 
 # --------------------------------------------------------------- from scratch (d2l 8.5)
@@ -180,7 +175,7 @@ class RNNModelScratch(reference.ScratchPieces):
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            _check_state(state, (X.shape[0], self.num_hiddens))
+            check_state(state, (X.shape[0], self.num_hiddens), array_type=torch.Tensor)
         if self.fast:
             return fast.scratch_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -197,13 +192,6 @@ class RNNModelScratch(reference.ScratchPieces):
         """Load a dict name -> array of exactly this model's names and shapes; returns self."""
         _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
         return self
-
-
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError(f"state must be a tuple (H,) as begin_state returns, got "
-                         f"{type(state).__name__}")
-    _check_state_tensor(state[0], shape, "(H,)")
 
 
 def _to_numpy_dict(named_tensors):
@@ -286,7 +274,7 @@ class RNNModel(nn.Module):
 
     def forward(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size, "inputs")
-        self._check_state(state, X.shape[0])
+        state = self._check_state(state, X.shape[0])
         X = F.one_hot(X.T, self.vocab_size).to(self.linear.weight.dtype)
         Y, state = self.rnn(X, state)
         # (num_steps, batch, hidden) -> (num_steps * batch, hidden): time-major rows, as in d2l.
@@ -294,16 +282,10 @@ class RNNModel(nn.Module):
 
     def _check_state(self, state, batch_size):
         if state is None:  # PyTorch's layers start from zeros then
-            return
-        shape = self._state_shape(batch_size)
-        if self.kind == "lstm":
-            if not isinstance(state, (tuple, list)) or len(state) != 2:
-                raise ValueError(f"state must be a tuple (H, C) for an LSTM, "
-                                 f"got {type(state).__name__}")
-            for s in state:
-                _check_state_tensor(s, shape, "(H, C)")
-        else:
-            _check_state_tensor(state, shape, "one tensor H")
+            return None
+        parts = check_state(state, self._state_shape(batch_size), 2 if self.kind == "lstm" else 1,
+                            bare=self.kind != "lstm", array_type=torch.Tensor)
+        return tuple(parts) if self.kind == "lstm" else parts[0]
 
     def begin_state(self, batch_size=1, device=None):
         """Zero state: H of shape (layers * directions, batch, hidden), or (H, C) for an LSTM.
