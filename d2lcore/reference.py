@@ -17,6 +17,7 @@ __all__ = [
     "ACTIVATIONS",
     "param_names",
     "init_params",
+    "param_specs",
     "forward",
     "loss",
     "bptt",
@@ -225,23 +226,27 @@ class ScratchPieces:
                 for name, p in zip(self.param_names, self.params, strict=True)}
 
 
-def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
-    """d2l's initialisation as float32 numpy arrays: weights N(0, 0.01^2), biases zero.
+def param_specs(vocab_size, num_hiddens, embed_size=None):
+    """d2l's initialisation, name -> (shape, standard deviation), in parameter order.
 
-    A learned embedding ``W_emb`` (vocab_size x embed_size) starts N(0, 1), the
-    usual embedding initialisation, and ``W_xh`` then maps embed_size -> hidden.
+    Weights are N(0, 0.01^2) and biases (standard deviation 0) zero; a learned
+    embedding ``W_emb`` (vocab_size x embed_size) starts N(0, 1), the usual
+    embedding initialisation, and ``W_xh`` then maps embed_size -> hidden.
+    Every package draws its unseeded parameters from this list, in this order.
     """
-    rs = np.random.RandomState(seed)
     num_inputs = embed_size if embed_size else vocab_size
-    p = {}
-    if embed_size:
-        p["W_emb"] = rs.normal(0, 1, (vocab_size, embed_size))
-    p["W_xh"] = rs.normal(0, 0.01, (num_inputs, num_hiddens))
-    p["W_hh"] = rs.normal(0, 0.01, (num_hiddens, num_hiddens))
-    p["b_h"] = np.zeros(num_hiddens)
-    p["W_hq"] = rs.normal(0, 0.01, (num_hiddens, vocab_size))
-    p["b_q"] = np.zeros(vocab_size)
-    return {k: v.astype(np.float32) for k, v in p.items()}
+    specs = {"W_emb": ((vocab_size, embed_size), 1.0)} if embed_size else {}
+    specs.update(W_xh=((num_inputs, num_hiddens), 0.01), W_hh=((num_hiddens, num_hiddens), 0.01),
+                 b_h=((num_hiddens,), 0), W_hq=((num_hiddens, vocab_size), 0.01),
+                 b_q=((vocab_size,), 0))
+    return specs
+
+
+def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
+    """``param_specs``' initialisation as float32 numpy arrays, drawn from ``seed``."""
+    rs = np.random.RandomState(seed)
+    return {name: (rs.normal(0, std, shape) if std else np.zeros(shape)).astype(np.float32)
+            for name, (shape, std) in param_specs(vocab_size, num_hiddens, embed_size).items()}
 
 
 def _act(a, activation):

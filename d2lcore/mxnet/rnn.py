@@ -94,17 +94,9 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
         values = reference.init_params(vocab_size, num_hiddens, seed, embed_size)
         params = [np.array(values[name], ctx=device) for name in names]
     else:
-        num_inputs = embed_size or vocab_size
-        shapes = {"W_emb": (vocab_size, embed_size or 0), "W_xh": (num_inputs, num_hiddens),
-                  "W_hh": (num_hiddens, num_hiddens), "b_h": (num_hiddens,),
-                  "W_hq": (num_hiddens, vocab_size), "b_q": (vocab_size,)}
-        params = []
-        for name in names:
-            if name.startswith("b_"):
-                params.append(np.zeros(shapes[name], ctx=device))
-            else:
-                scale = 1.0 if name == "W_emb" else 0.01
-                params.append(np.random.normal(0, scale, size=shapes[name], ctx=device))
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size).values()
+        params = [np.random.normal(0, std, size=shape, ctx=device) if std
+                  else np.zeros(shape, ctx=device) for shape, std in specs]
     for param in params:
         param.attach_grad()
     return params

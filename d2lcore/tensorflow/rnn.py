@@ -81,18 +81,9 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
 
 
 def _random_params(vocab_size, num_hiddens, embed_size):
-    num_inputs = embed_size or vocab_size
-
-    def normal(shape, stddev=0.01):
-        return tf.random.normal(shape, stddev=stddev, dtype=tf.float32)
-
-    p = {"W_emb": normal((vocab_size, embed_size), 1.0)} if embed_size else {}
-    p["W_xh"] = normal((num_inputs, num_hiddens))
-    p["W_hh"] = normal((num_hiddens, num_hiddens))
-    p["b_h"] = tf.zeros(num_hiddens)
-    p["W_hq"] = normal((num_hiddens, vocab_size))
-    p["b_q"] = tf.zeros(vocab_size)
-    return p
+    specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
+    return {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
+            else tf.zeros(shape) for name, (shape, std) in specs.items()}
 
 
 def init_rnn_state(batch_size, num_hiddens, device=None):

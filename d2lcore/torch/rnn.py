@@ -92,16 +92,9 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
         params = [torch.tensor(arrays[name], device=device)
                   for name in reference.param_names(embed_size)]
     else:
-        num_inputs = embed_size or vocab_size
-        params = [] if embed_size is None else [torch.randn((vocab_size, embed_size),
-                                                            device=device)]
-        params += [
-            torch.randn((num_inputs, num_hiddens), device=device) * 0.01,
-            torch.randn((num_hiddens, num_hiddens), device=device) * 0.01,
-            torch.zeros(num_hiddens, device=device),
-            torch.randn((num_hiddens, vocab_size), device=device) * 0.01,
-            torch.zeros(vocab_size, device=device),
-        ]
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size).values()
+        params = [torch.randn(shape, device=device) * std if std
+                  else torch.zeros(shape, device=device) for shape, std in specs]
     for param in params:
         param.requires_grad_(True)
     return params
