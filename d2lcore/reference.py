@@ -29,6 +29,8 @@ __all__ = [
     "bptt_inputs",
     "to_numpy",
     "ScratchPieces",
+    "numpy_params",
+    "load_params",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -81,6 +83,19 @@ def check_param_arrays(shapes, arrays):
             raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
                              f"got {out[name].shape}")
     return out
+
+
+def numpy_params(named):
+    """A float32 numpy copy of every framework array of the dict ``named``."""
+    return {name: np.array(to_numpy(value), dtype=np.float32) for name, value in named.items()}
+
+
+def load_params(targets, arrays, assign):
+    """``assign(target, array)`` for every framework array of ``targets`` (a dict name ->
+    array), once ``arrays`` passed ``check_param_arrays`` against their shapes."""
+    checked = check_param_arrays({name: tuple(t.shape) for name, t in targets.items()}, arrays)
+    for name, target in targets.items():
+        assign(target, checked[name])
 
 
 def bptt_arguments(net_or_params, activation=None, truncate=None):
@@ -222,8 +237,12 @@ class ScratchPieces:
 
     def get_numpy_params(self):
         """Parameters as a dict name -> float32 numpy array (a copy)."""
-        return {name: np.array(to_numpy(p), dtype=np.float32)
-                for name, p in zip(self.param_names, self.params, strict=True)}
+        return numpy_params(dict(zip(self.param_names, self.params, strict=True)))
+
+    def set_numpy_params(self, arrays):
+        """Load a dict name -> array of exactly this model's names and shapes; returns self."""
+        load_params(dict(zip(self.param_names, self.params, strict=True)), arrays, self._assign)
+        return self
 
 
 def param_specs(vocab_size, num_hiddens, embed_size=None):

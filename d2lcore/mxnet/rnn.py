@@ -141,6 +141,11 @@ _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces.
 # ------------------------------------------------------------------ scratch model
 
 
+def _assign(target, array):
+    """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
+    target[:] = np.array(array, ctx=target.ctx)
+
+
 class RNNModelScratch(reference.ScratchPieces):
     """The d2l 8.5 model: ``RNNModelScratch(vocab_size, num_hiddens, device, get_params,
     init_state, forward_fn)``, with the three functions optional.
@@ -194,18 +199,7 @@ class RNNModelScratch(reference.ScratchPieces):
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
 
-    def set_numpy_params(self, params):
-        """Load a dict name -> array (same names and shapes) into the parameters; returns self."""
-        _load_arrays(dict(zip(self.param_names, self.params)), params)
-        return self
-
-
-def _load_arrays(targets, values):
-    """Copy ``values`` into the arrays of ``targets`` (dicts by name), checking names and shapes."""
-    shapes = {name: tuple(target.shape) for name, target in targets.items()}
-    values = reference.check_param_arrays(shapes, values)
-    for name, target in targets.items():
-        target[:] = np.array(values[name], ctx=target.ctx)
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 # ------------------------------------------------------------------ concise model
@@ -314,10 +308,9 @@ class RNNModel(gluon.HybridBlock):
 
     def get_numpy_params(self):
         """dict in the canonical PyTorch layout -> float32 numpy arrays."""
-        return {name: a.asnumpy().astype(onp.float32)
-                for name, a in self._canonical_targets().items()}
+        return reference.numpy_params(self._canonical_targets())
 
     def set_numpy_params(self, params):
         """Load a canonical-layout dict (see the module docstring) into the Gluon arrays."""
-        _load_arrays(self._canonical_targets(), params)
+        reference.load_params(self._canonical_targets(), params, _assign)
         return self

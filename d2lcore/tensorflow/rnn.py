@@ -125,6 +125,11 @@ _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 # The scratch model
 # ---------------------------------------------------------------------------
 
+def _assign(variable, array):
+    """Copy a numpy array into a ``tf.Variable`` (``set_numpy_params``)."""
+    variable.assign(array)
+
+
 class RNNModelScratch(reference.ScratchPieces):
     """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
 
@@ -195,14 +200,7 @@ class RNNModelScratch(reference.ScratchPieces):
             return self.init_state(batch_size, self.num_hiddens)  # d2l's TensorFlow call
         return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
 
-    def set_numpy_params(self, params):
-        """Load a dict like ``get_numpy_params`` returns (every name, matching shapes)."""
-        shapes = {name: tuple(p.shape) for name, p in zip(self.param_names, self.params,
-                                                          strict=True)}
-        arrays = reference.check_param_arrays(shapes, params)
-        for name, var in zip(self.param_names, self.params, strict=True):
-            var.assign(arrays[name])
-        return self
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 _library_get_params = get_params

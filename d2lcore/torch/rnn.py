@@ -136,6 +136,12 @@ _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
+def _assign(target, array):
+    """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
+    with torch.no_grad():
+        target.copy_(torch.as_tensor(array, dtype=target.dtype))
+
+
 class RNNModelScratch(reference.ScratchPieces):
     """An RNN language model from scratch (d2l-zh 8.5's class, same positional signature).
 
@@ -181,23 +187,7 @@ class RNNModelScratch(reference.ScratchPieces):
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
 
-    def set_numpy_params(self, arrays):
-        """Load a dict name -> array of exactly this model's names and shapes; returns self."""
-        _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
-        return self
-
-
-def _to_numpy_dict(named_tensors):
-    return {name: t.detach().cpu().numpy().astype(np.float32, copy=True)
-            for name, t in named_tensors}
-
-
-def _load_numpy_dict(targets, arrays):
-    shapes = {name: tuple(t.shape) for name, t in targets.items()}
-    arrays = reference.check_param_arrays(shapes, arrays)
-    with torch.no_grad():
-        for name, target in targets.items():
-            target.copy_(torch.as_tensor(arrays[name], dtype=target.dtype))
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 # ------------------------------------------------------------------- concise (d2l 8.6)
@@ -302,9 +292,9 @@ class RNNModel(nn.Module):
 
     def get_numpy_params(self):
         """Parameters in the canonical (PyTorch) layout, name -> float32 numpy array."""
-        return _to_numpy_dict(self._canonical_tensors().items())
+        return reference.numpy_params(self._canonical_tensors())
 
     def set_numpy_params(self, arrays):
         """Load parameters given in the canonical layout (see the module docstring)."""
-        _load_numpy_dict(self._canonical_tensors(), arrays)
+        reference.load_params(self._canonical_tensors(), arrays, _assign)
         return self
