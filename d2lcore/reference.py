@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .validate import check_positive_int, check_token_ids
+from .validate import check_sizes, check_token_ids
 
 __all__ = [
     "PARAM_NAMES",
@@ -209,10 +209,8 @@ class ScratchPieces:
                          ("get_params", get_params)):
             if fn is not None and not callable(fn):
                 raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
-        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
-        self.num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
-        if embed_size is not None:
-            embed_size = check_positive_int(embed_size, "embed_size")
+        self.vocab_size, self.num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens,
+                                                                    embed_size)
         self.activation = resolve_activation(activation, forward_fn, library_forwards)
         self.embed_size = embed_size
         own_params = get_params is not None and get_params is not library_get_params

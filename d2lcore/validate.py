@@ -21,6 +21,7 @@ __all__ = [
     "prefix_tokens",
     "check_token_ids",
     "check_state",
+    "check_sizes",
 ]
 
 
@@ -44,6 +45,14 @@ def check_positive_int(value, name):
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
+
+
+def check_sizes(vocab_size, num_hiddens, embed_size=None):
+    """A scratch model's sizes as ints: positive, and ``embed_size`` None or positive."""
+    if embed_size is not None:
+        embed_size = check_positive_int(embed_size, "embed_size")
+    return (check_positive_int(vocab_size, "vocab_size"),
+            check_positive_int(num_hiddens, "num_hiddens"), embed_size)
 
 
 def check_non_negative_int(value, name):

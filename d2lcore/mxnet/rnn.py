@@ -30,7 +30,7 @@ from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
 from .. import reference, reference_layers
-from ..validate import check_positive_int, check_state, check_token_ids
+from ..validate import check_positive_int, check_sizes, check_state, check_token_ids
 from . import fast as fast_paths
 from .utils import try_gpu
 
@@ -84,10 +84,7 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     values come from ``d2lcore.reference.init_params`` so every framework starts
     from the same numbers.  Every array has a gradient buffer attached.
     """
-    vocab_size = check_positive_int(vocab_size, "vocab_size")
-    num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
-    if embed_size is not None:
-        embed_size = check_positive_int(embed_size, "embed_size")
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     device = _device(device)
     names = reference.param_names(embed_size)
     if seed is not None:

@@ -24,7 +24,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
-from d2lcore.validate import check_state, check_token_ids
+from d2lcore.validate import check_sizes, check_state, check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -65,10 +65,7 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     are ``reference.init_params``'s, so every framework starts from the same numbers.
     ``device`` is optional (d2l-zh's TensorFlow version has none).
     """
-    check_positive_int(vocab_size, "vocab_size")
-    check_positive_int(num_hiddens, "num_hiddens")
-    if embed_size is not None:
-        check_positive_int(embed_size, "embed_size")
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None and not is_int(seed):
         raise ValueError(f"seed must be None or an int, got {seed!r}")
     names = reference.param_names(embed_size)

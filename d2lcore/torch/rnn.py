@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import reference, reference_layers
-from ..validate import check_state
+from ..validate import check_sizes, check_state
 from . import fast
 from .utils import check_positive_int, try_gpu
 
@@ -83,10 +83,7 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     ``d2lcore.reference.init_params``, so every framework starts from the same
     numbers; without it PyTorch's global generator draws them.
     """
-    check_positive_int(vocab_size, "vocab_size")
-    check_positive_int(num_hiddens, "num_hiddens")
-    if embed_size is not None:
-        check_positive_int(embed_size, "embed_size")
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None:
         arrays = reference.init_params(vocab_size, num_hiddens, seed=seed, embed_size=embed_size)
         params = [torch.tensor(arrays[name], device=device)
