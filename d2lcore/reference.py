@@ -10,11 +10,14 @@ import numbers
 
 import numpy as np
 
+from .validate import check_sizes, check_token_ids
+
 __all__ = [
     "PARAM_NAMES",
     "ACTIVATIONS",
     "param_names",
     "init_params",
+    "param_specs",
     "forward",
     "loss",
     "bptt",
@@ -23,6 +26,11 @@ __all__ = [
     "check_param_arrays",
     "custom_param_names",
     "bptt_arguments",
+    "bptt_inputs",
+    "to_numpy",
+    "ScratchPieces",
+    "numpy_params",
+    "load_params",
 ]
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -45,6 +53,15 @@ def custom_param_names(count):
     return tuple(f"param{i}" for i in range(count))
 
 
+def to_numpy(value, dtype=None):
+    """A numpy array of a PyTorch, MXNet or TensorFlow tensor (or anything array-like)."""
+    if hasattr(value, "asnumpy"):  # MXNet
+        value = value.asnumpy()
+    elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
+        value = value.detach().cpu()
+    return np.asarray(value, dtype=dtype)
+
+
 def check_param_arrays(shapes, arrays):
     """``arrays`` as a dict name -> float32 numpy array, checked against ``shapes``.
 
@@ -61,16 +78,24 @@ def check_param_arrays(shapes, arrays):
                          f"missing {missing}, unexpected {extra}")
     out = {}
     for name, shape in shapes.items():
-        value = arrays[name]
-        if hasattr(value, "asnumpy"):  # MXNet
-            value = value.asnumpy()
-        elif hasattr(value, "detach"):  # PyTorch, possibly requiring grad
-            value = value.detach().cpu()
-        out[name] = np.asarray(value, dtype=np.float32)
+        out[name] = to_numpy(arrays[name], np.float32)
         if out[name].shape != tuple(shape):
             raise ValueError(f"params[{name!r}] must have shape {tuple(shape)}, "
                              f"got {out[name].shape}")
     return out
+
+
+def numpy_params(named):
+    """A float32 numpy copy of every framework array of the dict ``named``."""
+    return {name: np.array(to_numpy(value), dtype=np.float32) for name, value in named.items()}
+
+
+def load_params(targets, arrays, assign):
+    """``assign(target, array)`` for every framework array of ``targets`` (a dict name ->
+    array), once ``arrays`` passed ``check_param_arrays`` against their shapes."""
+    checked = check_param_arrays({name: tuple(t.shape) for name, t in targets.items()}, arrays)
+    for name, target in targets.items():
+        assign(target, checked[name])
 
 
 def bptt_arguments(net_or_params, activation=None, truncate=None):
@@ -110,6 +135,34 @@ def bptt_arguments(net_or_params, activation=None, truncate=None):
     return {name: params[name] for name in expected}, activation
 
 
+def bptt_inputs(net_or_params, X, Y, state=None, activation=None, truncate=None,
+                whole_floats=False):
+    """Every framework's ``bptt_grads`` / ``autograd_grads`` arguments, checked, as numpy.
+
+    Returns (dict name -> parameter array in reference order, the activation
+    (see ``bptt_arguments``), X and Y as int64 (batch, num_steps), the initial
+    state H0 (batch, hidden) in the parameters' dtype: zeros for ``state=None``,
+    else ``H`` or the model's ``(H,)``).  ``whole_floats``: see
+    ``validate.check_token_ids``.
+    """
+    params, activation = bptt_arguments(net_or_params, activation, truncate)
+    params = {name: to_numpy(value) for name, value in params.items()}
+    vocab_size = params["W_hq"].shape[1]
+    X, Y = (check_token_ids(to_numpy(ids), vocab_size, name, whole_floats).astype(np.int64)
+            for ids, name in ((X, "X"), (Y, "Y")))
+    if X.shape != Y.shape:
+        raise ValueError(f"Y must have the shape of X {X.shape}, got {Y.shape}")
+    shape, dtype = (X.shape[0], params["W_hh"].shape[0]), params["W_hh"].dtype
+    if state is None:
+        return params, activation, X, Y, np.zeros(shape, dtype)
+    if isinstance(state, (tuple, list)):  # the model's (H,)
+        (state,) = state
+    H0 = to_numpy(state, dtype)
+    if H0.shape != shape:
+        raise ValueError(f"state must have shape {shape}, got {H0.shape}")
+    return params, activation, X, Y, H0
+
+
 def check_activation(activation):
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
@@ -135,23 +188,82 @@ def resolve_activation(activation, forward_fn, library_forwards):
     return activation
 
 
-def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
-    """d2l's initialisation as float32 numpy arrays: weights N(0, 0.01^2), biases zero.
+class ScratchPieces:
+    """The framework-free half of every package's ``RNNModelScratch``.
 
-    A learned embedding ``W_emb`` (vocab_size x embed_size) starts N(0, 1), the
-    usual embedding initialisation, and ``W_xh`` then maps embed_size -> hidden.
+    ``_wire`` checks the sizes, resolves the activation and the three pieces
+    (``get_params``, ``init_state``, ``forward_fn``: left out, they are the
+    package's), and records whether every piece is the library's: only then do
+    the fast path and the state checks apply, and only then do ``embed_size``
+    and ``seed`` mean anything.  A reader's functions are called as d2l calls them.
     """
-    rs = np.random.RandomState(seed)
+
+    def _wire(self, library, vocab_size, num_hiddens, get_params, init_state, forward_fn, *,
+              activation, embed_size, seed, fast):
+        """``library``: the package's ``(get_params, init_rnn_state, {rnn: 'tanh', ...})``.
+
+        Returns True when ``get_params`` is the reader's own.
+        """
+        library_get_params, library_init_state, library_forwards = library
+        for name, fn in (("init_state", init_state), ("forward_fn", forward_fn),
+                         ("get_params", get_params)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
+        self.vocab_size, self.num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens,
+                                                                    embed_size)
+        self.activation = resolve_activation(activation, forward_fn, library_forwards)
+        self.embed_size = embed_size
+        own_params = get_params is not None and get_params is not library_get_params
+        if own_params and (embed_size is not None or seed is not None):
+            raise ValueError("embed_size and seed apply to the library get_params only; "
+                             "got them together with your own get_params")
+        self.init_state = init_state or library_init_state
+        by_activation = {act: fn for fn, act in library_forwards.items()}
+        self.forward_fn = forward_fn or by_activation[self.activation]
+        self.library_pieces = (not own_params and self.init_state is library_init_state
+                               and self.forward_fn in library_forwards)
+        self.fast = bool(fast) and self.library_pieces
+        self._own_params = own_params
+        return own_params
+
+    @property
+    def param_names(self):
+        """The names of ``self.params``: ``param_names`` order, or a reader's own list's."""
+        if self._own_params:
+            return custom_param_names(len(self.params))
+        return param_names(self.embed_size)
+
+    def get_numpy_params(self):
+        """Parameters as a dict name -> float32 numpy array (a copy)."""
+        return numpy_params(dict(zip(self.param_names, self.params, strict=True)))
+
+    def set_numpy_params(self, arrays):
+        """Load a dict name -> array of exactly this model's names and shapes; returns self."""
+        load_params(dict(zip(self.param_names, self.params, strict=True)), arrays, self._assign)
+        return self
+
+
+def param_specs(vocab_size, num_hiddens, embed_size=None):
+    """d2l's initialisation, name -> (shape, standard deviation), in parameter order.
+
+    Weights are N(0, 0.01^2) and biases (standard deviation 0) zero; a learned
+    embedding ``W_emb`` (vocab_size x embed_size) starts N(0, 1), the usual
+    embedding initialisation, and ``W_xh`` then maps embed_size -> hidden.
+    Every package draws its unseeded parameters from this list, in this order.
+    """
     num_inputs = embed_size if embed_size else vocab_size
-    p = {}
-    if embed_size:
-        p["W_emb"] = rs.normal(0, 1, (vocab_size, embed_size))
-    p["W_xh"] = rs.normal(0, 0.01, (num_inputs, num_hiddens))
-    p["W_hh"] = rs.normal(0, 0.01, (num_hiddens, num_hiddens))
-    p["b_h"] = np.zeros(num_hiddens)
-    p["W_hq"] = rs.normal(0, 0.01, (num_hiddens, vocab_size))
-    p["b_q"] = np.zeros(vocab_size)
-    return {k: v.astype(np.float32) for k, v in p.items()}
+    specs = {"W_emb": ((vocab_size, embed_size), 1.0)} if embed_size else {}
+    specs.update(W_xh=((num_inputs, num_hiddens), 0.01), W_hh=((num_hiddens, num_hiddens), 0.01),
+                 b_h=((num_hiddens,), 0), W_hq=((num_hiddens, vocab_size), 0.01),
+                 b_q=((vocab_size,), 0))
+    return specs
+
+
+def init_params(vocab_size, num_hiddens, seed=0, embed_size=None):
+    """``param_specs``' initialisation as float32 numpy arrays, drawn from ``seed``."""
+    rs = np.random.RandomState(seed)
+    return {name: (rs.normal(0, std, shape) if std else np.zeros(shape)).astype(np.float32)
+            for name, (shape, std) in param_specs(vocab_size, num_hiddens, embed_size).items()}
 
 
 def _act(a, activation):

@@ -10,11 +10,37 @@ checked against the same numbers after mapping its own layout to this one:
 
 The GRU is PyTorch's (and Keras' ``reset_after=True``) variant: the reset gate
 multiplies ``W_hn h + b_hn``, not h.
+
+Keras' layout (``to_keras`` / ``from_keras``, used by the TensorFlow package)
+--------------------------------------------------------------------------
+================  ================================  ==========================================
+canonical         Keras 3                           mapping
+================  ================================  ==========================================
+weight_ih_l{k}    cell.kernel (inputs, G*H)         transpose; gate blocks reordered (below)
+weight_hh_l{k}    cell.recurrent_kernel (H, G*H)    transpose; gate blocks reordered
+bias_ih_l{k}      cell.bias                         RNN / LSTM: one bias (G*H,) = bias_ih + bias_hh
+bias_hh_l{k}                                        GRU (reset_after=True): bias (2, G*H), row 0
+                                                    is bias_ih, row 1 is bias_hh
+dense.weight      dense.kernel (H, V)               transpose
+dense.bias        dense.bias (V,)                   as is
+================  ================================  ==========================================
+
+Gate order: the LSTM's is the same in both (input i, forget f, cell g, output o).
+Keras' GRU stacks (update z, reset r, candidate h), PyTorch's (reset r, update z,
+new n): the first two blocks swap, in both directions.  Keras' GRU with
+``reset_after=True`` (its default) is PyTorch's GRU; the older
+``reset_after=False`` variant has no canonical form.
+
+Keras' SimpleRNN and LSTM add a single bias where PyTorch adds two.  Only the
+sum matters to the model, so ``to_keras`` loads ``bias_ih + bias_hh`` and the
+caller keeps the loaded pair: ``from_keras`` gives it back unchanged, and after
+training reports the change of the sum in ``bias_ih``.
 """
 
 import numpy as np
 
-__all__ = ["KINDS", "GATES", "param_shapes", "init_layer_params", "layer_forward", "zero_state"]
+__all__ = ["KINDS", "GATES", "check_kind", "param_shapes", "init_layer_params", "layer_forward",
+           "zero_state", "to_keras", "from_keras"]
 
 KINDS = ("rnn", "gru", "lstm")
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}
@@ -102,3 +128,35 @@ def layer_forward(kind, params, X, state=None, num_layers=1):
     outputs = Y @ params["dense.weight"].T + params["dense.bias"]
     final = (Hs, np.asarray(Cs)) if kind == "lstm" else Hs
     return outputs, final
+
+
+def _swap_gru_gates(a, axis):
+    """Keras (z, r, h) <-> PyTorch (r, z, n): swap the first two gate blocks (an involution)."""
+    z, r, h = np.split(a, 3, axis=axis)
+    return np.concatenate([r, z, h], axis=axis)
+
+
+def to_keras(kind, weight_ih, weight_hh, bias_ih, bias_hh):
+    """One layer's canonical arrays as Keras' ``(kernel, recurrent_kernel, bias)``."""
+    kernel, recurrent = weight_ih.T, weight_hh.T
+    if kind == "gru":
+        bias = np.stack([_swap_gru_gates(bias_ih, 0), _swap_gru_gates(bias_hh, 0)])
+        return _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1), bias
+    return kernel, recurrent, bias_ih + bias_hh
+
+
+def from_keras(kind, kernel, recurrent, bias, loaded=None):
+    """One Keras layer as canonical ``(weight_ih, weight_hh, bias_ih, bias_hh)``.
+
+    ``loaded``: the ``(bias_ih, bias_hh)`` pair last given to ``to_keras`` for a
+    single-bias layer (RNN, LSTM), or None: then bias_hh is zero.
+    """
+    if kind == "gru":
+        return (_swap_gru_gates(kernel, 1).T, _swap_gru_gates(recurrent, 1).T,
+                _swap_gru_gates(bias[0], 0), _swap_gru_gates(bias[1], 0))
+    if loaded is None:
+        return kernel.T, recurrent.T, bias, np.zeros_like(bias)
+    bias_ih, bias_hh = loaded
+    if not np.array_equal(bias, bias_ih + bias_hh):
+        bias_ih = bias - bias_hh  # training moved the sum: the change goes to bias_ih
+    return kernel.T, recurrent.T, bias_ih, bias_hh

@@ -6,6 +6,7 @@ with ``Y`` the next token after each token of ``X``.  Randomness comes from
 ``random`` module (what d2l does).
 """
 
+import functools
 import random
 
 import numpy as np
@@ -20,6 +21,7 @@ __all__ = [
     "load_data",
     "load_data_time_machine",
     "as_rng",
+    "bind",
 ]
 
 
@@ -126,3 +128,48 @@ def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tok
     """The Time Machine iterator and vocabulary of d2l 8.3 (numpy batches)."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
     return loader, loader.vocab
+
+
+def bind(to_tensor, module, batches):
+    """The five loaders above for one framework package, yielding ``to_tensor(batch)``.
+
+    The sampling stays here (numpy), so a seeded ``rng`` gives the same batches
+    in every framework; each package passes only its conversion, its module
+    name and what its batches are (for the docstrings), and gets
+    ``{name: loader}`` for its ``__all__``.
+    """
+    def yielding(core_iter):
+        @functools.wraps(core_iter)
+        def seq_data_iter(corpus, batch_size, num_steps, rng=None):
+            for X, Y in core_iter(corpus, batch_size, num_steps, rng):
+                yield to_tensor(X), to_tensor(Y)
+        seq_data_iter.__module__ = module
+        seq_data_iter.__doc__ = f"{core_iter.__doc__}  Yields {batches}."
+        return seq_data_iter
+
+    loader_cls = type("SeqDataLoader", (SeqDataLoader,), {
+        "__module__": module, "to_tensor": staticmethod(to_tensor),
+        "__doc__": f"The core loader, yielding ``(X, Y)`` as {batches} (batch_size, num_steps)."})
+
+    def load_data(lines, batch_size, num_steps, token="char", use_random_iter=False,
+                  max_tokens=-1, *, rng=None):
+        return _load_data(lines, batch_size, num_steps, token, use_random_iter, max_tokens,
+                          rng=rng, loader_cls=loader_cls)
+
+    def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000,
+                               *, rng=None):
+        loader = loader_cls(batch_size, num_steps, use_random_iter, max_tokens, rng=rng)
+        return loader, loader.vocab
+
+    load_data.__doc__ = f"Iterator (of {batches}) and vocabulary for any list of text lines."
+    load_data_time_machine.__doc__ = ("The Time Machine iterator and vocabulary of d2l 8.3, "
+                                      f"batches as {batches}.")
+    for fn in (load_data, load_data_time_machine):
+        fn.__module__ = module
+    return {"seq_data_iter_random": yielding(seq_data_iter_random),
+            "seq_data_iter_sequential": yielding(seq_data_iter_sequential),
+            "SeqDataLoader": loader_cls, "load_data": load_data,
+            "load_data_time_machine": load_data_time_machine}
+
+
+_load_data = load_data  # bind's load_data shadows it

@@ -5,7 +5,7 @@ import numpy as np
 from .validate import check_positive_int, check_positive_number, check_seed, is_int
 
 __all__ = ["make_sine", "ar_features", "k_step_targets", "check_training_data",
-           "multistep_predictions", "k_step_predictions"]
+           "multistep_predictions", "k_step_predictions", "bind_predictions"]
 
 
 def make_sine(T=1000, noise=0.2, seed=0, freq=0.01):
@@ -113,3 +113,29 @@ def k_step_predictions(net, predict, x, tau, max_steps):
     for i in range(tau, tau + max_steps):
         features[:, i] = predict(net, features[:, i - tau:i])
     return features
+
+
+def bind_predictions(predict, module):
+    """``predict_multistep`` and ``predict_k_step`` of one framework package.
+
+    ``predict(net, windows)`` is that framework's forward pass (see
+    ``multistep_predictions``); the loops above are the same in every framework.
+    """
+    def predict_multistep(net, x, tau, n_start):
+        """Observations up to ``n_start``, then each value predicted from the previous ``tau``.
+
+        From index ``n_start`` on the model only sees its own predictions (d2l's
+        multistep prediction, with ``n_start = n_train + tau``).  Returns a numpy array.
+        """
+        return multistep_predictions(net, predict, x, tau, n_start)
+
+    def predict_k_step(net, x, tau, max_steps):
+        """d2l's k-step matrix: (T - tau - max_steps + 1, tau + max_steps), numpy.
+
+        Columns 0..tau-1 are observations; column tau + k - 1 holds the
+        k-step-ahead predictions, each computed from the tau columns before it.
+        """
+        return k_step_predictions(net, predict, x, tau, max_steps)
+
+    predict_multistep.__module__ = predict_k_step.__module__ = module
+    return predict_multistep, predict_k_step

@@ -6,6 +6,13 @@ hands the rest to this module: per-epoch bookkeeping, divergence, the
 ``TrainHistory``, printing and plotting, and the sampling loop of
 ``predict_ch8`` (numpy, so one seed gives one text in every framework).
 
+The public surface is the same in every package: d2l-zh's names and
+positional signatures, plus the keyword-only extras ``clip_theta`` (None: no
+clipping, the norm is still measured), ``detach_state``, ``grad_norms``,
+``updater``, ``animate`` / ``verbose``, and ``sample`` / ``alpha`` / ``seed`` in
+``predict_ch8``.  The minibatch step calls ``d2l.grad_clipping`` and
+``d2l.sgd`` by their package names, so redefining them changes training, as in d2l.
+
 The divergence rule, the same everywhere: a minibatch whose loss or gradient
 norm is not finite updates nothing, the epoch stops there, and the run stops
 with ``diverged_epoch`` set.

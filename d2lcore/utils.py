@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-__all__ = ["Timer", "Accumulator"]
+__all__ = ["Timer", "Accumulator", "method_alias"]
 
 
 class Timer:
@@ -49,3 +49,16 @@ class Accumulator:
 
     def __getitem__(self, idx):
         return self.data[idx]
+
+
+def method_alias(method):
+    """d2l's ``lambda x, *args, **kwargs: x.<method>(*args, **kwargs)`` as a named function.
+
+    The framework packages build their aliases with it (``d2l.size``, ``d2l.reshape``,
+    ...), each with the method its tensors have.
+    """
+    def alias(x, *args, **kwargs):
+        return getattr(x, method)(*args, **kwargs)
+
+    alias.__doc__ = f"``x.{method}(*args, **kwargs)``: one of d2l's framework-neutral aliases."
+    return alias

@@ -172,7 +172,7 @@ def test_d2l_zh_tensorflow_scratch_code_runs_unchanged(tiny_iter):
         return (tf.zeros((batch_size, num_hiddens)),)
 
     net = d2l.RNNModelScratch(len(vocab), 16, init_rnn_state, d2l.rnn, get_params)
-    assert net.custom and not net.fast
+    assert not net.library_pieces and not net.fast
     X = tf.reshape(tf.range(10), (2, 5))
     Y, new_state = net(X, net.begin_state(X.shape[0]))
     assert Y.shape == (10, len(vocab)) and new_state[0].shape == (2, 16)

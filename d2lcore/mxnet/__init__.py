@@ -25,6 +25,7 @@ npx.set_np()
 from .. import *  # noqa: E402,F403 - the framework-free core
 from .. import ALIAS_NAMES  # noqa: E402
 from .. import __all__ as _core_all  # noqa: E402
+from ..utils import method_alias  # noqa: E402
 from . import autoregress, bptt, checks, rnn, sequence, train, utils  # noqa: E402
 
 # Read each module's names now: below, `rnn` becomes the function d2l.rnn.
@@ -64,33 +65,12 @@ def randn(*size, **kwargs):
     return np.random.normal(size=_shape(size), **kwargs)
 
 
-def numpy(x, *args, **kwargs):
-    return x.asnumpy(*args, **kwargs)
+numpy, reshape, to, reduce_sum, argmax, astype = (
+    method_alias(name) for name in ("asnumpy", "reshape", "as_in_ctx", "sum", "argmax", "astype"))
 
 
 def size(x):
-    return x.size
-
-
-def reshape(x, *args, **kwargs):
-    return x.reshape(*args, **kwargs)
-
-
-def to(x, ctx):
-    return x.as_in_ctx(ctx)
-
-
-def reduce_sum(x, *args, **kwargs):
-    return x.sum(*args, **kwargs)
-
-
-def argmax(x, *args, **kwargs):
-    return x.argmax(*args, **kwargs)
-
-
-def astype(x, *args, **kwargs):
-    return x.astype(*args, **kwargs)
-
+    return x.size  # an attribute in MXNet, not a method
 
 
 # not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone

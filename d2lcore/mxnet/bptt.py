@@ -14,7 +14,6 @@ checks the other.
 """
 
 
-import numpy as onp
 from mxnet import autograd, np, npx
 
 from .. import reference
@@ -34,23 +33,12 @@ def _act(A, activation):
 
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    from .rnn import _check_tokens  # rnn -> fast -> bptt: import here, not in a circle
-    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
-    params = {k: v if isinstance(v, np.ndarray) else np.array(onp.asarray(v, onp.float32))
-              for k, v in params.items()}
-    vocab_size = params["W_hq"].shape[1]
-    X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
-    if X.shape != Y.shape:
-        raise ValueError(f"Y must have the shape of X {X.shape}, got {Y.shape}")
-    batch, num_hiddens = X.shape[0], params["W_hh"].shape[0]
-    if state is None:
-        H0 = np.zeros((batch, num_hiddens), dtype=params["W_hh"].dtype)
-    else:
-        H0 = state[0] if isinstance(state, (tuple, list)) else state
-        H0 = H0 if isinstance(H0, np.ndarray) else np.array(H0, dtype="float32")
-        if H0.shape != (batch, num_hiddens):
-            raise ValueError(f"state must have shape {(batch, num_hiddens)}, got {H0.shape}")
-    return params, activation, X.astype("int64"), Y.astype("int64"), H0
+    """The core's checked arguments (``reference.bptt_inputs``) as ``mxnet.np`` arrays."""
+    params, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state,
+                                                         activation, truncate, whole_floats=True)
+    params = {name: np.array(value, dtype="float32") for name, value in params.items()}
+    X, Y = np.array(X, dtype="int64"), np.array(Y, dtype="int64")
+    return params, activation, X, Y, np.array(H0, dtype="float32")
 
 
 def _forward_states(params, inputs, H0, activation):

@@ -9,7 +9,6 @@ import json
 import re
 import types
 
-import mxnet as mx
 import numpy as onp
 from mxnet import autograd, np, npx
 
@@ -31,14 +30,6 @@ class MXNetAdapter(_checks.Adapter):
     def tensor(self, array):
         array = onp.asarray(array)
         return np.array(array, dtype=array.dtype)
-
-    def numpy(self, value):
-        if isinstance(value, (np.ndarray, mx.nd.NDArray)):
-            return value.asnumpy()
-        return onp.asarray(value)
-
-    def dot_sum(self, a, b):
-        return (a * b).sum()
 
     def value_and_grads(self, fn, arrays):
         variables = [self.tensor(a) for a in arrays]

@@ -29,8 +29,8 @@ from mxnet import gluon, np, npx
 from mxnet.gluon import nn
 from mxnet.gluon import rnn as grnn
 
-from .. import reference
-from ..validate import check_positive_int
+from .. import reference, reference_layers
+from ..validate import check_positive_int, check_sizes, check_state, check_token_ids
 from . import fast as fast_paths
 from .utils import try_gpu
 
@@ -45,7 +45,7 @@ __all__ = [
     "RNN_KINDS",
 ]
 
-RNN_KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = reference_layers.KINDS
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
 _HYBRID_FLAGS = {"static_alloc": True, "static_shape": True}
 
@@ -65,20 +65,13 @@ def _check_tokens(X, vocab_size):
             X = np.array(onp.asarray(X))
         except (TypeError, ValueError) as err:
             raise ValueError(f"X must be a 2-D array of token ids, got {type(X).__name__}") from err
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {X.shape}")
-    if X.size == 0:
-        raise ValueError(f"X must not be empty, got shape {X.shape}")
-    values = X.asnumpy()  # tiny and already computed: a cheap wait
-    if not onp.issubdtype(values.dtype, onp.integer):
-        # mx.np makes float32 by default (np.arange, d2l.tensor): accept whole numbers.
-        if not onp.all(onp.isfinite(values)) or not onp.all(values == onp.round(values)):
-            raise ValueError(f"X must hold integer token ids, got dtype {values.dtype}")
-    low, high = values.min(), values.max()
-    if low < 0 or high >= vocab_size:
-        raise ValueError(f"X holds token ids in [{low:g}, {high:g}]; they must lie in "
-                         f"[0, vocab_size - 1 = {vocab_size - 1}]")
+    # asnumpy: tiny and already computed, a cheap wait.  mx.np makes float32 by default.
+    check_token_ids(X.asnumpy(), vocab_size, whole_floats=True)
     return X
+
+
+def _as_array(H):
+    return H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
 
 
 # ------------------------------------------------------------- d2l 8.5, written out
@@ -91,27 +84,16 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     values come from ``d2lcore.reference.init_params`` so every framework starts
     from the same numbers.  Every array has a gradient buffer attached.
     """
-    vocab_size = check_positive_int(vocab_size, "vocab_size")
-    num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
-    if embed_size is not None:
-        embed_size = check_positive_int(embed_size, "embed_size")
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     device = _device(device)
     names = reference.param_names(embed_size)
     if seed is not None:
         values = reference.init_params(vocab_size, num_hiddens, seed, embed_size)
         params = [np.array(values[name], ctx=device) for name in names]
     else:
-        num_inputs = embed_size or vocab_size
-        shapes = {"W_emb": (vocab_size, embed_size or 0), "W_xh": (num_inputs, num_hiddens),
-                  "W_hh": (num_hiddens, num_hiddens), "b_h": (num_hiddens,),
-                  "W_hq": (num_hiddens, vocab_size), "b_q": (vocab_size,)}
-        params = []
-        for name in names:
-            if name.startswith("b_"):
-                params.append(np.zeros(shapes[name], ctx=device))
-            else:
-                scale = 1.0 if name == "W_emb" else 0.01
-                params.append(np.random.normal(0, scale, size=shapes[name], ctx=device))
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size).values()
+        params = [np.random.normal(0, std, size=shape, ctx=device) if std
+                  else np.zeros(shape, ctx=device) for shape, std in specs]
     for param in params:
         param.attach_grad()
     return params
@@ -150,12 +132,18 @@ def rnn_relu(inputs, state, params):
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 _library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
 # ------------------------------------------------------------------ scratch model
 
 
-class RNNModelScratch:
+def _assign(target, array):
+    """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
+    target[:] = np.array(array, ctx=target.ctx)
+
+
+class RNNModelScratch(reference.ScratchPieces):
     """The d2l 8.5 model: ``RNNModelScratch(vocab_size, num_hiddens, device, get_params,
     init_state, forward_fn)``, with the three functions optional.
 
@@ -177,37 +165,23 @@ class RNNModelScratch:
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
                  forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
-        self.vocab_size = check_positive_int(vocab_size, "vocab_size")
-        self.num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
-        if embed_size is not None:
-            embed_size = check_positive_int(embed_size, "embed_size")
-        self.embed_size, self.device = embed_size, _device(device)
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        self.activation = activation
-        self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        library_params = get_params is None or get_params is _library_get_params
-        if library_params:
-            self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
-                                              embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        else:
-            if embed_size is not None or seed is not None:
-                raise ValueError("embed_size and seed apply to the library get_params only; "
-                                 "got them together with your own get_params")
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
+        self.device = _device(device)
+        if own_params:
             self.params = get_params(self.vocab_size, self.num_hiddens, self.device)
-            self.param_names = reference.custom_param_names(len(self.params))
-        self.library_pieces = (library_params and self.init_state is init_rnn_state
-                               and self.forward_fn in _LIBRARY_FORWARDS)
-        self.fast = bool(fast) and self.library_pieces
+        else:
+            self.params = _library_get_params(self.vocab_size, self.num_hiddens, self.device,
+                                              embed_size=self.embed_size, seed=seed)
         if self.fast:
             self._fused = fast_paths.FusedScratch(self.vocab_size, self.num_hiddens,
-                                                  activation, embed_size)
+                                                  self.activation, self.embed_size)
 
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            state = _check_state(state, (X.shape[0], self.num_hiddens))
+            state = tuple(_as_array(H) for H in check_state(state, (X.shape[0], self.num_hiddens)))
         if self.fast:
             outputs, H = self._fused(X, state[0], *self.params)
             return outputs, (H,)
@@ -222,35 +196,7 @@ class RNNModelScratch:
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
 
-    def get_numpy_params(self):
-        """dict name -> float32 numpy array, in reference order."""
-        return {name: p.asnumpy().astype(onp.float32)
-                for name, p in zip(self.param_names, self.params)}
-
-    def set_numpy_params(self, params):
-        """Load a dict name -> array (same names and shapes) into the parameters; returns self."""
-        _load_arrays(dict(zip(self.param_names, self.params)), params)
-        return self
-
-
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError("state must be a one-element tuple (H,) as begin_state returns, "
-                         f"got {type(state).__name__}")
-    (H,) = state
-    H = H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
-    if tuple(H.shape) != shape:
-        raise ValueError(f"state[0] must have shape {shape} (batch_size, num_hiddens), "
-                         f"got {tuple(H.shape)}")
-    return (H,)
-
-
-def _load_arrays(targets, values):
-    """Copy ``values`` into the arrays of ``targets`` (dicts by name), checking names and shapes."""
-    shapes = {name: tuple(target.shape) for name, target in targets.items()}
-    values = reference.check_param_arrays(shapes, values)
-    for name, target in targets.items():
-        target[:] = np.array(values[name], ctx=target.ctx)
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 # ------------------------------------------------------------------ concise model
@@ -262,8 +208,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     The RNN uses tanh like PyTorch, Keras and d2l's other frameworks; note that
     Gluon's own ``rnn.RNN`` defaults to ReLU.
     """
-    if kind not in RNN_KINDS:
-        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
+    reference_layers.check_kind(kind)
     num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
     num_layers = check_positive_int(num_layers, "num_layers")
     if kind == "rnn":
@@ -331,18 +276,8 @@ class RNNModel(gluon.HybridBlock):
         return super().forward(inputs, state)
 
     def _check_state(self, state, batch_size):
-        if isinstance(state, np.ndarray):
-            state = [state]
-        num_states = 2 if self.kind == "lstm" else 1
-        if not isinstance(state, (list, tuple)) or len(state) != num_states:
-            raise ValueError(f"state must be a list of {num_states} array(s) as begin_state "
-                             f"returns for a {self.kind} layer")
-        shape = (self.num_layers, batch_size, self.num_hiddens)
-        for s in state:
-            if tuple(s.shape) != shape:
-                raise ValueError(f"state arrays must have shape {shape} (num_layers, "
-                                 f"batch_size, num_hiddens), got {tuple(s.shape)}")
-        return list(state)
+        return check_state(state, (self.num_layers, batch_size, self.num_hiddens),
+                           2 if self.kind == "lstm" else 1, bare=self.kind != "lstm")
 
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
         """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each
@@ -370,10 +305,9 @@ class RNNModel(gluon.HybridBlock):
 
     def get_numpy_params(self):
         """dict in the canonical PyTorch layout -> float32 numpy arrays."""
-        return {name: a.asnumpy().astype(onp.float32)
-                for name, a in self._canonical_targets().items()}
+        return reference.numpy_params(self._canonical_targets())
 
     def set_numpy_params(self, params):
         """Load a canonical-layout dict (see the module docstring) into the Gluon arrays."""
-        _load_arrays(self._canonical_targets(), params)
+        reference.load_params(self._canonical_targets(), params, _assign)
         return self

@@ -1,12 +1,9 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), MXNet/Gluon.
 
-d2l-zh's names and positional signatures; the keyword-only extras are
-``clip_theta`` (None: no clipping, the norm is still measured),
-``detach_state``, ``grad_norms``, ``updater``, ``animate`` / ``verbose``, and
-``sample`` / ``alpha`` / ``seed`` in ``predict_ch8``.  The minibatch step
-calls ``d2l.grad_clipping`` and ``d2l.sgd`` by their package names, so
-redefining them changes training, as in d2l.  Epoch bookkeeping, divergence,
-printing, plotting and the sampling loop are the core's (``d2lcore.training``).
+d2l-zh's names and signatures with the keyword-only extras that
+``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
+``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
+plotting and the sampling loop are the core's (``d2lcore.training``).
 """
 
 import sys

@@ -26,24 +26,14 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 # ---------------------------------------------------------------------------
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    from .rnn import _check_state_tensor, _check_tokens  # rnn -> fast -> bptt: import here
-    if getattr(net_or_params, "custom", False):
+    """The core's checked arguments (``reference.bptt_inputs``) as TensorFlow tensors."""
+    if not getattr(net_or_params, "library_pieces", True):
         raise ValueError("net_or_params must use the library's scratch parameters; this "
                          "model was built from user functions")
-    p, activation = reference.bptt_arguments(net_or_params, activation, truncate)
+    p, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state, activation,
+                                                    truncate)
     p = {name: tf.convert_to_tensor(value) for name, value in p.items()}
-    vocab_size = p["W_hq"].shape[1]
-    X, Y = _check_tokens(X, vocab_size), _check_tokens(Y, vocab_size)
-    if X.shape != Y.shape:
-        raise ValueError(f"Y must have the shape of X {tuple(X.shape)}, got {tuple(Y.shape)}")
-    batch, hidden = X.shape[0], p["W_hh"].shape[0]
-    dtype = p["W_hh"].dtype
-    if state is None:
-        H0 = tf.zeros((batch, hidden), dtype)
-    else:
-        H0 = state[0] if isinstance(state, (tuple, list)) else state
-        H0 = tf.cast(_check_state_tensor(H0, (batch, hidden), "state"), dtype)
-    return p, activation, X, Y, H0
+    return p, activation, tf.constant(X, tf.int32), tf.constant(Y, tf.int32), tf.constant(H0)
 
 
 def _inputs(p, X):

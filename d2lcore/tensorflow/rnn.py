@@ -14,31 +14,9 @@ The concise model and the canonical (PyTorch) weight layout
 ``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` layers (Keras has
 no ``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a
 ``Dense`` output layer.  ``get_numpy_params`` / ``set_numpy_params`` translate
-the Keras weights to and from the layout every framework shares (PyTorch's):
-
-================  ================================  ==========================================
-canonical         Keras 3                           mapping
-================  ================================  ==========================================
-weight_ih_l{k}    cell.kernel (inputs, G*H)         transpose; gate blocks reordered (below)
-weight_hh_l{k}    cell.recurrent_kernel (H, G*H)    transpose; gate blocks reordered
-bias_ih_l{k}      cell.bias                         RNN / LSTM: one bias (G*H,) = bias_ih + bias_hh
-bias_hh_l{k}                                        GRU (reset_after=True): bias (2, G*H), row 0
-                                                    is bias_ih, row 1 is bias_hh
-dense.weight      dense.kernel (H, V)               transpose
-dense.bias        dense.bias (V,)                   as is
-================  ================================  ==========================================
-
-Gate order: the LSTM's is the same in both (input i, forget f, cell g, output o).
-Keras' GRU stacks (update z, reset r, candidate h), PyTorch's (reset r, update z,
-new n): the first two blocks swap, in both directions.  Keras' GRU with
-``reset_after=True`` (its default) is PyTorch's GRU: the reset gate multiplies
-``h W_hn + b_hn``; the older ``reset_after=False`` variant has no canonical
-form and is refused.
-
-Keras' SimpleRNN and LSTM add a single bias where PyTorch adds two.  Only the
-sum matters to the model, so ``set_numpy_params`` loads ``bias_ih + bias_hh``
-and remembers the split: ``get_numpy_params`` gives back the loaded arrays
-unchanged, and after training reports the change of the sum in ``bias_ih``.
+the Keras weights to and from the layout every framework shares (PyTorch's)
+with ``d2lcore.reference_layers.to_keras`` / ``from_keras``; that module's
+docstring has the table (transposes, the GRU's gate swap, the split bias).
 """
 
 import numpy as np
@@ -46,6 +24,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
+from d2lcore.validate import check_sizes, check_state, check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -54,7 +33,7 @@ __all__ = ["ACTIVATIONS", "KINDS", "RNN_KINDS", "get_params", "init_rnn_state", 
            "RNNModelScratch", "RNNModel", "StackedRNN", "make_rnn_layer"]
 
 ACTIVATIONS = reference.ACTIVATIONS
-KINDS = ("rnn", "gru", "lstm")
+KINDS = reference_layers.KINDS
 RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
@@ -64,41 +43,18 @@ RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 def _check_tokens(X, vocab_size):
     """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
-    if not tf.is_tensor(X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "iu":
-            raise ValueError(f"X must hold integer token ids, got dtype {X.dtype}")
-    elif not X.dtype.is_integer:
-        raise ValueError(f"X must hold integer token ids, got dtype {X.dtype.name}")
-    X = tf.convert_to_tensor(X)
-    if X.shape.rank != 2:
-        raise ValueError(f"X must be 2-D (batch_size, num_steps), got shape {tuple(X.shape)}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X must have at least one row and one step, got shape {tuple(X.shape)}")
-    if tf.executing_eagerly():
-        ids = X.numpy()  # a host copy of a small int matrix: cheaper than two reductions
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= vocab_size:
-            raise ValueError(f"X holds token ids in [{low}, {high}]; they must lie in "
-                             f"[0, vocab_size - 1] = [0, {vocab_size - 1}]")
+    if not tf.is_tensor(X) or tf.executing_eagerly():
+        # A host copy of a small int matrix: cheaper than two reductions.
+        check_token_ids(np.asarray(X), vocab_size)
+    elif not X.dtype.is_integer or X.shape.rank != 2:  # traced: the values are not known yet
+        raise ValueError(f"X must be a 2-D tensor of integer token ids (batch_size, num_steps), "
+                         f"got {X.dtype.name} of shape {tuple(X.shape)}")
     return tf.cast(X, tf.int32)
-
-
-def _check_state_tensor(H, shape, what):
-    H = tf.cast(tf.convert_to_tensor(H), tf.float32)
-    if tuple(H.shape) != tuple(shape):
-        raise ValueError(f"{what} must have shape {tuple(shape)}, got {tuple(H.shape)}")
-    return H
 
 
 # ---------------------------------------------------------------------------
 # d2l 8.5: the readable pieces
 # ---------------------------------------------------------------------------
-
-def _check_embed_size(embed_size):
-    if embed_size is not None and (not is_int(embed_size) or embed_size < 1):
-        raise ValueError(f"embed_size must be None or a positive int, got {embed_size!r}")
-
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
     """The scratch model's parameters as ``tf.Variable`` s, in ``reference.PARAM_NAMES`` order.
@@ -109,9 +65,7 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     are ``reference.init_params``'s, so every framework starts from the same numbers.
     ``device`` is optional (d2l-zh's TensorFlow version has none).
     """
-    check_positive_int(vocab_size, "vocab_size")
-    check_positive_int(num_hiddens, "num_hiddens")
-    _check_embed_size(embed_size)
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None and not is_int(seed):
         raise ValueError(f"seed must be None or an int, got {seed!r}")
     names = reference.param_names(embed_size)
@@ -124,18 +78,9 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
 
 
 def _random_params(vocab_size, num_hiddens, embed_size):
-    num_inputs = embed_size or vocab_size
-
-    def normal(shape, stddev=0.01):
-        return tf.random.normal(shape, stddev=stddev, dtype=tf.float32)
-
-    p = {"W_emb": normal((vocab_size, embed_size), 1.0)} if embed_size else {}
-    p["W_xh"] = normal((num_inputs, num_hiddens))
-    p["W_hh"] = normal((num_hiddens, num_hiddens))
-    p["b_h"] = tf.zeros(num_hiddens)
-    p["W_hq"] = normal((num_hiddens, vocab_size))
-    p["b_q"] = tf.zeros(vocab_size)
-    return p
+    specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
+    return {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
+            else tf.zeros(shape) for name, (shape, std) in specs.items()}
 
 
 def init_rnn_state(batch_size, num_hiddens, device=None):
@@ -177,7 +122,12 @@ _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 # The scratch model
 # ---------------------------------------------------------------------------
 
-class RNNModelScratch:
+def _assign(variable, array):
+    """Copy a numpy array into a ``tf.Variable`` (``set_numpy_params``)."""
+    variable.assign(array)
+
+
+class RNNModelScratch(reference.ScratchPieces):
     """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
 
     ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)``
@@ -207,34 +157,17 @@ class RNNModelScratch:
                 raise TypeError("init_state must be callable; in TensorFlow the order is "
                                 "(vocab_size, num_hiddens, init_state, forward_fn, get_params)")
             init_state, device = None, init_state
-        for name, fn in (("init_state", init_state), ("forward_fn", forward_fn),
-                         ("get_params", get_params)):
-            if fn is not None and not callable(fn):
-                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
-        check_positive_int(vocab_size, "vocab_size")
-        check_positive_int(num_hiddens, "num_hiddens")
-        _check_embed_size(embed_size)
         if not isinstance(fast, bool):
             raise ValueError(f"fast must be True or False, got {fast!r}")
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
-        self.activation, self.embed_size, self.device = activation, embed_size, device
-        library_params = get_params is None or get_params is _library_get_params
-        self.custom = not (library_params and init_state in (None, init_rnn_state)
-                           and forward_fn in (None, rnn, rnn_relu))
-        self.init_state = init_state or init_rnn_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        if library_params:
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
+        self.device = device
+        if own_params:
+            self.params = list(get_params(vocab_size, num_hiddens))
+        else:
             self.params = _library_get_params(vocab_size, num_hiddens, device,
                                               embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        else:
-            if seed is not None or embed_size is not None:
-                raise ValueError("embed_size and seed apply to the library get_params only; "
-                                 "got them together with your own get_params")
-            self.params = list(get_params(vocab_size, num_hiddens))
-            self.param_names = reference.custom_param_names(len(self.params))
-        self.fast = fast and not self.custom
         self._fast_forward = tf.function(fast_paths.scratch_forward) if self.fast else None
 
     @property
@@ -245,8 +178,8 @@ class RNNModelScratch:
     def __call__(self, X, state):
         """Outputs (num_steps * batch, vocab_size), time-major like d2l, and the new state."""
         X = _check_tokens(X, self.vocab_size)
-        if not self.custom:
-            state = _check_state(state, (X.shape[0], self.num_hiddens))
+        if self.library_pieces:
+            state = tuple(_check_state(state, (X.shape[0], self.num_hiddens)))
         if self.fast:
             return self._fast_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -260,33 +193,21 @@ class RNNModelScratch:
     def begin_state(self, batch_size=1, device=None, dtype=None):
         """The initial state for ``batch_size`` sequences (``dtype`` accepted, as d2l passes it)."""
         check_positive_int(batch_size, "batch_size")
-        if self.custom and self.init_state is not init_rnn_state:
+        if self.init_state is not init_rnn_state:
             return self.init_state(batch_size, self.num_hiddens)  # d2l's TensorFlow call
         return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
 
-    def get_numpy_params(self):
-        """A dict name -> float32 numpy array, names and shapes as in ``d2lcore.reference``."""
-        return {name: np.asarray(p.numpy(), dtype=np.float32)
-                for name, p in zip(self.param_names, self.params, strict=True)}
-
-    def set_numpy_params(self, params):
-        """Load a dict like ``get_numpy_params`` returns (every name, matching shapes)."""
-        shapes = {name: tuple(p.shape) for name, p in zip(self.param_names, self.params,
-                                                          strict=True)}
-        arrays = reference.check_param_arrays(shapes, params)
-        for name, var in zip(self.param_names, self.params, strict=True):
-            var.assign(arrays[name])
-        return self
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 _library_get_params = get_params
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError("state must be a tuple (H,) as begin_state returns, got "
-                         f"{type(state).__name__}")
-    return (_check_state_tensor(state[0], shape, "state[0] (H)"),)
+def _check_state(state, shape, count=1, bare=False):
+    """The state's tensors as float32, after the core's check of their number and shapes."""
+    return [tf.cast(tf.convert_to_tensor(H), tf.float32)
+            for H in check_state(state, shape, count, bare)]
 
 
 # ---------------------------------------------------------------------------
@@ -295,11 +216,6 @@ def _check_state(state, shape):
 
 _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
-
-
-def _check_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
 
 
 class StackedRNN(keras.layers.Layer):
@@ -311,7 +227,7 @@ class StackedRNN(keras.layers.Layer):
 
     def __init__(self, kind, num_hiddens, num_layers, **kwargs):
         super().__init__(**kwargs)
-        _check_kind(kind)
+        reference_layers.check_kind(kind)
         check_positive_int(num_hiddens, "num_hiddens")
         check_positive_int(num_layers, "num_layers")
         self.kind, self.units, self.num_layers = kind, num_hiddens, num_layers
@@ -338,7 +254,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     One layer is Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` with
     ``return_sequences=True, return_state=True``; more are a ``StackedRNN``.
     """
-    _check_kind(kind)
+    reference_layers.check_kind(kind)
     check_positive_int(num_hiddens, "num_hiddens")
     check_positive_int(num_layers, "num_layers")
     if num_layers == 1:
@@ -367,12 +283,6 @@ def _layer_kind(layer):
     if not cell.use_bias:
         raise ValueError("rnn_layer must use biases (use_bias=True)")
     return kind
-
-
-def _swap_gru_gates(a, axis):
-    """Keras (z, r, h) <-> PyTorch (r, z, n): swap the first two gate blocks (an involution)."""
-    z, r, h = np.split(a, 3, axis=axis)
-    return np.concatenate([r, z, h], axis=axis)
 
 
 class RNNModel(keras.layers.Layer):
@@ -473,14 +383,8 @@ class RNNModel(keras.layers.Layer):
     def _check_state(self, state, batch_size):
         shape = (self.num_layers, batch_size, self.num_hiddens)
         if self.kind == "lstm":
-            if not isinstance(state, (tuple, list)) or len(state) != 2:
-                raise ValueError("state of an LSTM model must be a pair (H, C) as begin_state "
-                                 "returns")
-            return (_check_state_tensor(state[0], shape, "state[0] (H)"),
-                    _check_state_tensor(state[1], shape, "state[1] (C)"))
-        if isinstance(state, (tuple, list)) and len(state) == 1:
-            state = state[0]
-        return _check_state_tensor(state, shape, "state")
+            return tuple(_check_state(state, shape, 2))
+        return _check_state(state, shape, bare=True)[0]
 
     def begin_state(self, batch_size=1, device=None, dtype=tf.float32):
         """Zeros of shape (num_layers, batch, hidden); a pair (H, C) for an LSTM."""
@@ -500,28 +404,13 @@ class RNNModel(keras.layers.Layer):
         out = {}
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
-            kernel, recurrent = cell.kernel.numpy(), cell.recurrent_kernel.numpy()
-            bias = cell.bias.numpy()
-            if self.kind == "gru":
-                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
-                b_ih, b_hh = _swap_gru_gates(bias[0], 0), _swap_gru_gates(bias[1], 0)
-            else:
-                b_ih, b_hh = self._split_bias(k, bias)
-            out[f"weight_ih_l{k}"] = kernel.T
-            out[f"weight_hh_l{k}"] = recurrent.T
-            out[f"bias_ih_l{k}"], out[f"bias_hh_l{k}"] = b_ih, b_hh
+            (out[f"weight_ih_l{k}"], out[f"weight_hh_l{k}"], out[f"bias_ih_l{k}"],
+             out[f"bias_hh_l{k}"]) = reference_layers.from_keras(
+                self.kind, cell.kernel.numpy(), cell.recurrent_kernel.numpy(), cell.bias.numpy(),
+                self._bias_split.get(k))
         out["dense.weight"] = self.dense.kernel.numpy().T
         out["dense.bias"] = self.dense.bias.numpy()
         return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
-
-    def _split_bias(self, k, bias):
-        loaded = self._bias_split.get(k)
-        if loaded is None:
-            return bias, np.zeros_like(bias)
-        b_ih, b_hh, total = loaded
-        if np.array_equal(bias, total):
-            return b_ih, b_hh
-        return bias - b_hh, b_hh  # training moved the sum: the change goes to bias_ih
 
     def set_numpy_params(self, params):
         """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
@@ -529,18 +418,14 @@ class RNNModel(keras.layers.Layer):
                                                self.num_layers)
         p = reference.check_param_arrays(shapes, params)
         for k, layer in enumerate(self._rnn_layers):
-            cell = layer.cell
-            kernel, recurrent = p[f"weight_ih_l{k}"].T, p[f"weight_hh_l{k}"].T
             b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
-            if self.kind == "gru":
-                kernel, recurrent = _swap_gru_gates(kernel, 1), _swap_gru_gates(recurrent, 1)
-                bias = np.stack([_swap_gru_gates(b_ih, 0), _swap_gru_gates(b_hh, 0)])
-            else:
-                bias = b_ih + b_hh
-                self._bias_split[k] = (b_ih.copy(), b_hh.copy(), bias.copy())
-            cell.kernel.assign(kernel)
-            cell.recurrent_kernel.assign(recurrent)
-            cell.bias.assign(bias)
+            kernel, recurrent, bias = reference_layers.to_keras(
+                self.kind, p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"], b_ih, b_hh)
+            if self.kind != "gru":  # remember the split of the single Keras bias
+                self._bias_split[k] = (b_ih.copy(), b_hh.copy())
+            layer.cell.kernel.assign(kernel)
+            layer.cell.recurrent_kernel.assign(recurrent)
+            layer.cell.bias.assign(bias)
         self.dense.kernel.assign(p["dense.weight"].T)
         self.dense.bias.assign(p["dense.bias"])
         return self

@@ -1,13 +1,10 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), TensorFlow.
 
-d2l-zh's names and positional signatures (``train_ch8(net, train_iter, vocab,
-lr, num_epochs, strategy, use_random_iter)``); the keyword-only extras are
-``clip_theta`` (None: no clipping, the norm is still measured),
-``detach_state``, ``grad_norms``, ``updater``, ``animate`` / ``verbose``, and
-``sample`` / ``alpha`` / ``seed`` in ``predict_ch8``.  The minibatch step
-calls ``d2l.grad_clipping`` and ``d2l.sgd`` by their package names, so
-redefining them changes training, as in d2l.  Epoch bookkeeping, divergence,
-printing, plotting and the sampling loop are the core's (``d2lcore.training``).
+d2l-zh's names and signatures (``train_ch8(net, train_iter, vocab, lr,
+num_epochs, strategy, use_random_iter)``) with the keyword-only extras that
+``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
+``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
+plotting and the sampling loop are the core's (``d2lcore.training``).
 
 TensorFlow gradients are immutable tensors, so ``grad_clipping(grads, theta)``
 returns the clipped list, as in d2l's TensorFlow code; ``grad_norm(grads)``

@@ -7,7 +7,6 @@ import tensorflow as tf
 from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them from here
     check_non_negative_int,
     check_positive_int,
-    check_positive_number,
     is_int,
 )
 

@@ -13,6 +13,7 @@ import torch  # noqa: E402
 from .. import *  # noqa: E402,F403 - the framework-free core
 from .. import ALIAS_NAMES  # noqa: E402
 from .. import __all__ as _core_all  # noqa: E402
+from ..utils import method_alias  # noqa: E402
 from . import autoregress, bptt, checks, rnn, sequence, train, utils  # noqa: E402
 
 # Read each module's names now: below, `rnn` becomes the function d2l.rnn.
@@ -36,33 +37,12 @@ normal, rand, randn, matmul = torch.normal, torch.rand, torch.randn, torch.matmu
 int32, float32, concat, stack = torch.int32, torch.float32, torch.cat, torch.stack
 
 
+size, reshape, to, reduce_sum, argmax, astype = (
+    method_alias(name) for name in ("numel", "reshape", "to", "sum", "argmax", "type"))
+
+
 def numpy(x, *args, **kwargs):
     return x.detach().cpu().numpy(*args, **kwargs)
-
-
-def size(x, *args, **kwargs):
-    return x.numel(*args, **kwargs)
-
-
-def reshape(x, *args, **kwargs):
-    return x.reshape(*args, **kwargs)
-
-
-def to(x, *args, **kwargs):
-    return x.to(*args, **kwargs)
-
-
-def reduce_sum(x, *args, **kwargs):
-    return x.sum(*args, **kwargs)
-
-
-def argmax(x, *args, **kwargs):
-    return x.argmax(*args, **kwargs)
-
-
-def astype(x, *args, **kwargs):
-    return x.type(*args, **kwargs)
-
 
 
 __all__ = [*_core_all, "FRAMEWORK", *_MODULES_ALL, *ALIAS_NAMES]

@@ -93,19 +93,5 @@ def _predict(net, windows):
         return net(torch.from_numpy(windows)).reshape(-1).numpy()
 
 
-def predict_multistep(net, x, tau, n_start):
-    """Observations up to ``n_start``, then each value predicted from the previous ``tau`` ones.
-
-    From index ``n_start`` on the model only sees its own predictions (d2l's
-    multistep prediction, with ``n_start = n_train + tau``).  Returns a numpy array.
-    """
-    return sine.multistep_predictions(net, _predict, x, tau, n_start)
-
-
-def predict_k_step(net, x, tau, max_steps):
-    """d2l's k-step matrix: (T - tau - max_steps + 1, tau + max_steps), numpy.
-
-    Columns 0..tau-1 are observations; column tau + k - 1 holds the
-    k-step-ahead predictions, each computed from the tau columns before it.
-    """
-    return sine.k_step_predictions(net, _predict, x, tau, max_steps)
+# The multistep and k-step loops are the core's (d2lcore.sine), around _predict.
+predict_multistep, predict_k_step = sine.bind_predictions(_predict, __name__)

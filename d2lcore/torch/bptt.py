@@ -25,27 +25,11 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    from .rnn import _check_tokens  # here: rnn -> fast -> bptt would import in a circle
-    params, activation = reference.bptt_arguments(net_or_params, activation, truncate)
-    params = {name: torch.as_tensor(t).detach() for name, t in params.items()}
-    vocab_size = params["W_hq"].shape[1]
-    X, Y = _check_tokens(X, vocab_size, "X"), _check_tokens(Y, vocab_size, "Y")
-    if X.shape != Y.shape:
-        raise ValueError(f"Y must have the shape of X {tuple(X.shape)}, got {tuple(Y.shape)}")
-    H0 = _initial_state(state, X.shape[0], params["W_hh"])
-    return params, activation, X, Y, H0
-
-
-def _initial_state(state, batch_size, W_hh):
-    if state is None:
-        return torch.zeros((batch_size, W_hh.shape[0]), dtype=W_hh.dtype, device=W_hh.device)
-    if isinstance(state, (tuple, list)):  # the model's (H,)
-        (state,) = state
-    H0 = torch.as_tensor(state, dtype=W_hh.dtype).detach()
-    if tuple(H0.shape) != (batch_size, W_hh.shape[0]):
-        raise ValueError(f"state must have shape {(batch_size, W_hh.shape[0])}, "
-                         f"got {tuple(H0.shape)}")
-    return H0
+    """The core's checked arguments (``reference.bptt_inputs``) as PyTorch tensors."""
+    params, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state,
+                                                         activation, truncate)
+    params = {name: torch.as_tensor(value) for name, value in params.items()}
+    return params, activation, torch.as_tensor(X), torch.as_tensor(Y), torch.as_tensor(H0)
 
 
 def _inputs(params, X):

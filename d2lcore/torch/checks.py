@@ -24,14 +24,6 @@ class TorchAdapter(_checks.Adapter):
     def tensor(self, array):
         return torch.from_numpy(np.array(array))
 
-    def numpy(self, value):
-        if isinstance(value, torch.Tensor):
-            return value.detach().cpu().numpy()
-        return np.asarray(value)
-
-    def dot_sum(self, a, b):
-        return (a * b).sum()
-
     def value_and_grads(self, fn, arrays):
         variables = [torch.tensor(np.array(a), requires_grad=True) for a in arrays]
         value = fn(*variables)

@@ -29,7 +29,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .. import reference
+from .. import reference, reference_layers
+from ..validate import check_sizes, check_state
 from . import fast
 from .utils import check_positive_int, try_gpu
 
@@ -44,18 +45,13 @@ __all__ = [
     "RNN_KINDS",
 ]
 
-RNN_KINDS = ("rnn", "gru", "lstm")
+RNN_KINDS = reference_layers.KINDS
 _LAYER_CLASSES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 # make_rnn_layer builds layers before the vocabulary size is known; RNNModel fixes them up.
 _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _check_embed_size(embed_size):
-    if embed_size is not None:
-        check_positive_int(embed_size, "embed_size")
 
 
 def _check_tokens(X, vocab_size, name="X"):
@@ -76,12 +72,6 @@ def _check_tokens(X, vocab_size, name="X"):
     return X.long()
 
 
-def _check_state_tensor(H, shape, what):
-    if not isinstance(H, torch.Tensor) or tuple(H.shape) != shape:
-        got = tuple(H.shape) if isinstance(H, torch.Tensor) else type(H).__name__
-        raise ValueError(f"state must be {what} with tensors of shape {shape}, got {got}")
-
-
 # --------------------------------------------------------------- from scratch (d2l 8.5)
 
 
@@ -93,31 +83,21 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     ``d2lcore.reference.init_params``, so every framework starts from the same
     numbers; without it PyTorch's global generator draws them.
     """
-    check_positive_int(vocab_size, "vocab_size")
-    check_positive_int(num_hiddens, "num_hiddens")
-    _check_embed_size(embed_size)
+    vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None:
         arrays = reference.init_params(vocab_size, num_hiddens, seed=seed, embed_size=embed_size)
         params = [torch.tensor(arrays[name], device=device)
                   for name in reference.param_names(embed_size)]
     else:
-        num_inputs = embed_size or vocab_size
-        params = [] if embed_size is None else [torch.randn((vocab_size, embed_size),
-                                                            device=device)]
-        params += [
-            torch.randn((num_inputs, num_hiddens), device=device) * 0.01,
-            torch.randn((num_hiddens, num_hiddens), device=device) * 0.01,
-            torch.zeros(num_hiddens, device=device),
-            torch.randn((num_hiddens, vocab_size), device=device) * 0.01,
-            torch.zeros(vocab_size, device=device),
-        ]
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size).values()
+        params = [torch.randn(shape, device=device) * std if std
+                  else torch.zeros(shape, device=device) for shape, std in specs]
     for param in params:
         param.requires_grad_(True)
     return params
 
 
-# RNNModelScratch's argument ``get_params`` shadows the function inside the class.
-_library_get_params = get_params
+_library_get_params = get_params  # the argument ``get_params`` shadows it in the class
 
 
 def init_rnn_state(batch_size, num_hiddens, device):
@@ -150,9 +130,16 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-class RNNModelScratch:
+def _assign(target, array):
+    """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
+    with torch.no_grad():
+        target.copy_(torch.as_tensor(array, dtype=target.dtype))
+
+
+class RNNModelScratch(reference.ScratchPieces):
     """An RNN language model from scratch (d2l-zh 8.5's class, same positional signature).
 
     ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
@@ -171,35 +158,20 @@ class RNNModelScratch:
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
                  forward_fn=None, *, activation=None, embed_size=None, seed=None, fast=True):
-        check_positive_int(vocab_size, "vocab_size")
-        check_positive_int(num_hiddens, "num_hiddens")
-        _check_embed_size(embed_size)
-        activation = reference.resolve_activation(activation, forward_fn, _LIBRARY_FORWARDS)
-        own_params = get_params is not None and get_params is not _library_get_params
-        if own_params and (embed_size is not None or seed is not None):
-            raise ValueError("embed_size and seed apply to the library get_params only; "
-                             "got them together with your own get_params")
-        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+        own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
+                                forward_fn, activation=activation, embed_size=embed_size,
+                                seed=seed, fast=fast)
         self.device = try_gpu() if device is None else device
-        self.activation, self.embed_size = activation, embed_size
         if own_params:
             self.params = get_params(vocab_size, num_hiddens, self.device)
-            self.param_names = reference.custom_param_names(len(self.params))
         else:
             self.params = _library_get_params(vocab_size, num_hiddens, self.device,
                                               embed_size=embed_size, seed=seed)
-            self.param_names = reference.param_names(embed_size)
-        self.init_state = init_rnn_state if init_state is None else init_state
-        self.forward_fn = forward_fn or (rnn if activation == "tanh" else rnn_relu)
-        # The fast path and the state checks only apply when every piece is the library's.
-        self.library_pieces = (not own_params and self.init_state is init_rnn_state
-                               and self.forward_fn in _LIBRARY_FORWARDS)
-        self.fast = bool(fast) and self.library_pieces
 
     def __call__(self, X, state):
         X = _check_tokens(X, self.vocab_size)
         if self.library_pieces:
-            _check_state(state, (X.shape[0], self.num_hiddens))
+            check_state(state, (X.shape[0], self.num_hiddens), array_type=torch.Tensor)
         if self.fast:
             return fast.scratch_forward(X, state, self.params, self.activation)
         if self.embed_size:  # rows of W_emb replace the one-hot vectors
@@ -212,34 +184,7 @@ class RNNModelScratch:
         return self.init_state(batch_size, self.num_hiddens,
                                self.device if device is None else device)
 
-    def get_numpy_params(self):
-        """Parameters as a dict name -> float32 numpy array (a copy)."""
-        return _to_numpy_dict(zip(self.param_names, self.params, strict=True))
-
-    def set_numpy_params(self, arrays):
-        """Load a dict name -> array of exactly this model's names and shapes; returns self."""
-        _load_numpy_dict(dict(zip(self.param_names, self.params, strict=True)), arrays)
-        return self
-
-
-def _check_state(state, shape):
-    if not isinstance(state, (tuple, list)) or len(state) != 1:
-        raise ValueError(f"state must be a tuple (H,) as begin_state returns, got "
-                         f"{type(state).__name__}")
-    _check_state_tensor(state[0], shape, "(H,)")
-
-
-def _to_numpy_dict(named_tensors):
-    return {name: t.detach().cpu().numpy().astype(np.float32, copy=True)
-            for name, t in named_tensors}
-
-
-def _load_numpy_dict(targets, arrays):
-    shapes = {name: tuple(t.shape) for name, t in targets.items()}
-    arrays = reference.check_param_arrays(shapes, arrays)
-    with torch.no_grad():
-        for name, target in targets.items():
-            target.copy_(torch.as_tensor(arrays[name], dtype=target.dtype))
+    _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
 # ------------------------------------------------------------------- concise (d2l 8.6)
@@ -252,8 +197,7 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1, *, input_size=None):
     layer is built for a placeholder size and ``RNNModel`` resizes its first
     input weight to the vocabulary size (re-drawn with PyTorch's own init).
     """
-    if kind not in RNN_KINDS:
-        raise ValueError(f"kind must be one of {RNN_KINDS}, got {kind!r}")
+    reference_layers.check_kind(kind)
     check_positive_int(num_hiddens, "num_hiddens")
     check_positive_int(num_layers, "num_layers")
     if input_size is not None:
@@ -310,7 +254,7 @@ class RNNModel(nn.Module):
 
     def forward(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size, "inputs")
-        self._check_state(state, X.shape[0])
+        state = self._check_state(state, X.shape[0])
         X = F.one_hot(X.T, self.vocab_size).to(self.linear.weight.dtype)
         Y, state = self.rnn(X, state)
         # (num_steps, batch, hidden) -> (num_steps * batch, hidden): time-major rows, as in d2l.
@@ -318,16 +262,10 @@ class RNNModel(nn.Module):
 
     def _check_state(self, state, batch_size):
         if state is None:  # PyTorch's layers start from zeros then
-            return
-        shape = self._state_shape(batch_size)
-        if self.kind == "lstm":
-            if not isinstance(state, (tuple, list)) or len(state) != 2:
-                raise ValueError(f"state must be a tuple (H, C) for an LSTM, "
-                                 f"got {type(state).__name__}")
-            for s in state:
-                _check_state_tensor(s, shape, "(H, C)")
-        else:
-            _check_state_tensor(state, shape, "one tensor H")
+            return None
+        parts = check_state(state, self._state_shape(batch_size), 2 if self.kind == "lstm" else 1,
+                            bare=self.kind != "lstm", array_type=torch.Tensor)
+        return tuple(parts) if self.kind == "lstm" else parts[0]
 
     def begin_state(self, batch_size=1, device=None):
         """Zero state: H of shape (layers * directions, batch, hidden), or (H, C) for an LSTM.
@@ -351,9 +289,9 @@ class RNNModel(nn.Module):
 
     def get_numpy_params(self):
         """Parameters in the canonical (PyTorch) layout, name -> float32 numpy array."""
-        return _to_numpy_dict(self._canonical_tensors().items())
+        return reference.numpy_params(self._canonical_tensors())
 
     def set_numpy_params(self, arrays):
         """Load parameters given in the canonical layout (see the module docstring)."""
-        _load_numpy_dict(self._canonical_tensors(), arrays)
+        reference.load_params(self._canonical_tensors(), arrays, _assign)
         return self
