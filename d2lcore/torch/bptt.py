@@ -28,8 +28,10 @@ def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     """The core's checked arguments (``reference.bptt_inputs``) as PyTorch tensors."""
     params, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state,
                                                          activation, truncate)
-    params = {name: torch.as_tensor(value) for name, value in params.items()}
-    return params, activation, torch.as_tensor(X), torch.as_tensor(Y), torch.as_tensor(H0)
+    device = getattr(net_or_params, "device", None)  # a model's; else the CPU
+    X, Y, H0 = (torch.as_tensor(a, device=device) for a in (X, Y, H0))
+    return ({name: torch.as_tensor(value, device=device) for name, value in params.items()},
+            activation, X, Y, H0)
 
 
 def _inputs(params, X):

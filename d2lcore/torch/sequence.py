@@ -18,5 +18,6 @@ def _to_tensor(array):
 # seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data and
 # load_data_time_machine: the core's, with batches converted by _to_tensor.
 _LOADERS = core.bind(_to_tensor, __name__, "int64 tensors")
-globals().update(_LOADERS)
+(seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data,
+ load_data_time_machine) = _LOADERS.values()
 __all__ = list(_LOADERS)
