@@ -347,15 +347,18 @@ class RNNModel(keras.layers.Layer):
 
     def call(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size)
-        state = self._check_state(state, X.shape[0])
+        shape = (self.num_layers, X.shape[0], self.num_hiddens)
+        # The state's parts, (H,) or an LSTM's (H, C), each (num_layers, batch, hidden).
+        parts = tuple(_check_state(state, shape, 2) if self.kind == "lstm"
+                      else _check_state(state, shape, bare=True))
         if tf.executing_eagerly():  # one traced graph per input shape, e.g. in predict_ch8
             if self._compiled is None:
                 self._compiled = tf.function(self._forward)
-            return self._compiled(X, state)
-        return self._forward(X, state)
+            return self._compiled(X, parts)
+        return self._forward(X, parts)
 
-    def _forward(self, X, state):
-        per_layer = self._split_state(state)
+    def _forward(self, X, parts):
+        per_layer = [[part[k] for part in parts] for k in range(self.num_layers)]
         if self.fast:
             Y, finals = fast_paths.simple_rnn_layers(self._rnn_layers, X, per_layer)
         else:
@@ -366,25 +369,8 @@ class RNNModel(keras.layers.Layer):
                 finals.append(final)
             Y = tf.transpose(Y, (1, 0, 2))  # time-major rows, like d2l
         output = self.dense(tf.reshape(Y, (-1, self.num_hiddens)))
-        return output, self._merge_state(finals)
-
-    def _split_state(self, state):
-        if self.kind == "lstm":
-            H, C = state
-            return [[H[k], C[k]] for k in range(self.num_layers)]
-        return [[state[k]] for k in range(self.num_layers)]
-
-    def _merge_state(self, finals):
-        H = tf.stack([final[0] for final in finals])
-        if self.kind == "lstm":
-            return H, tf.stack([final[1] for final in finals])
-        return H
-
-    def _check_state(self, state, batch_size):
-        shape = (self.num_layers, batch_size, self.num_hiddens)
-        if self.kind == "lstm":
-            return tuple(_check_state(state, shape, 2))
-        return _check_state(state, shape, bare=True)[0]
+        parts = [tf.stack(part) for part in zip(*finals)]  # each part over the layers
+        return output, tuple(parts) if self.kind == "lstm" else parts[0]
 
     def begin_state(self, batch_size=1, device=None, dtype=tf.float32):
         """Zeros of shape (num_layers, batch, hidden); a pair (H, C) for an LSTM."""

@@ -10,13 +10,12 @@ TensorFlow gradients are immutable tensors, so ``grad_clipping(grads, theta)``
 returns the clipped list, as in d2l's TensorFlow code; ``grad_norm(grads)``
 measures the norm.  Speed: the whole minibatch step (forward, loss,
 gradients, ``grad_clipping``, updater) runs as one ``tf.function`` graph,
-traced once per model and setting; a model that cannot be traced (e.g. a
-forward function calling ``.numpy()``) runs the same step eagerly, with a
-warning saying why.
+traced once per model and setting, so the forward pass must use TensorFlow
+ops only (no ``.numpy()``).
 """
 
+import contextlib
 import sys
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -107,38 +106,24 @@ def _clip_and_update(params, l, grads, updater, clip_theta):
 
 
 class _Step:
-    """One minibatch step of one model, loss, updater and threshold; compiled when it traces."""
+    """One minibatch step of one model, loss, updater and threshold, compiled by tf.function."""
 
     def __init__(self, net, loss, updater, clip_theta):
         self.net, self.loss, self.updater, self.clip_theta = net, loss, updater, clip_theta
         self.params = list(net.trainable_variables)
         if isinstance(updater, keras.optimizers.Optimizer):
             updater.build(self.params)  # its slots must exist before the graph is traced
-        self.compiled, self.traced = tf.function(self.run), False
+        self.compiled = tf.function(self.run)
 
     def run(self, X, Y, state):
         with tf.GradientTape() as tape:
             y_hat, state = self.net(X, state)
             l = _mean_loss(self.loss, Y, y_hat)
+        return self.update(tape, l, state)
+
+    def update(self, tape, l, state):
         grads = _gradients(tape, l, self.params)
         return l, _clip_and_update(self.params, l, grads, self.updater, self.clip_theta), state
-
-    def __call__(self, X, Y, state):
-        if self.compiled is not None:
-            try:
-                result = self.compiled(X, Y, state)
-                self.traced = True
-                return result
-            except (TypeError, ValueError, NotImplementedError, AttributeError,
-                    tf.errors.OperatorNotAllowedInGraphError) as error:
-                if self.traced:
-                    raise  # it ran as a graph before: this error is not about tracing
-                # A stable message (no tensor names or ids): notebooks record it.
-                warnings.warn(f"train_ch8: this model cannot be traced by tf.function "
-                              f"({type(error).__name__}), so it trains eagerly (slower); a "
-                              "forward pass in TensorFlow ops only is compiled", stacklevel=3)
-                self.compiled = None
-        return self.run(X, Y, state)
 
 
 def _step_for(net, loss, updater, clip_theta):
@@ -155,39 +140,26 @@ def _step_for(net, loss, updater, clip_theta):
 
 def _run_epoch(net, train_iter, loss, updater, use_random_iter, clip_theta, detach_state):
     """One epoch of d2l's loop; returns the core's ``Epoch`` (it stops at divergence)."""
-    if not detach_state and not use_random_iter:
-        return _epoch_without_detach(net, train_iter, loss, updater, clip_theta)
     step, epoch = _step_for(net, loss, updater, clip_theta), training.Epoch()
+    # Only sequential iteration without detaching differentiates into earlier minibatches:
+    # one persistent tape records the whole epoch (eager; the cost grows each minibatch).
+    # Otherwise each compiled step has a fresh tape, which detaches the carried state.
+    keep_history = not (detach_state or use_random_iter)
+    tape = tf.GradientTape(persistent=True) if keep_history else contextlib.nullcontext()
     state = None
-    for X, Y in train_iter:
-        if state is None or use_random_iter:
-            state = net.begin_state(batch_size=int(X.shape[0]))
-        # A fresh tape per minibatch: the carried state is detached implicitly.
-        l, norm, state = step(X, Y, state)
-        if not epoch.add(float(l), float(norm), int(tf.size(Y))):
-            break  # diverged: the step made no update from it
-    return epoch.finish()
-
-
-def _epoch_without_detach(net, train_iter, loss, updater, clip_theta):
-    """Sequential epoch whose gradients reach back through every earlier minibatch.
-
-    One persistent tape records the whole epoch, so each minibatch's loss also
-    differentiates through the carried state into the minibatches before it
-    (with the parameter values they used).  Eager; the cost grows each minibatch.
-    """
-    params, epoch, state = list(net.trainable_variables), training.Epoch(), None
-    with tf.GradientTape(persistent=True) as tape:
+    with tape:
         for X, Y in train_iter:
-            if state is None:
+            if state is None or use_random_iter:
                 state = net.begin_state(batch_size=int(X.shape[0]))
-            y_hat, state = net(X, state)
-            l = _mean_loss(loss, Y, y_hat)
-            with tape.stop_recording():
-                norm = _clip_and_update(params, l, _gradients(tape, l, params), updater,
-                                        clip_theta)
-                if not epoch.add(float(l), float(norm), int(tf.size(Y))):
-                    break
+            if keep_history:
+                y_hat, state = net(X, state)
+                l = _mean_loss(loss, Y, y_hat)
+                with tape.stop_recording():
+                    l, norm, state = step.update(tape, l, state)
+            else:
+                l, norm, state = step.compiled(X, Y, state)
+            if not epoch.add(float(l), float(norm), int(tf.size(Y))):
+                break  # diverged: the step made no update from it
     return epoch.finish()
 
 

@@ -4,6 +4,7 @@ import contextlib
 
 import tensorflow as tf
 
+from ..utils import Accumulator
 from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them from here
     check_non_negative_int,
     check_positive_int,
@@ -69,18 +70,14 @@ def evaluate_loss(net, data_iter, loss):
     """Mean loss of ``net`` over a dataset, calling ``loss(net(X), y)`` like d2l.
 
     A Keras loss returns the batch mean, a hand-written one per-example values:
-    both are turned into a sum weighted by the number of examples.
+    the mean counts once per example, so both give the mean over all examples.
     """
-    total, count = 0.0, 0
+    metric = Accumulator(2)  # sum of losses, number of loss terms
     for X, y in data_iter:
         l = tf.convert_to_tensor(loss(net(X), y))
         if l.shape.rank == 0:  # already averaged over the batch
-            n = int(tf.shape(y)[0])
-            total += float(l) * n
-        else:
-            n = int(tf.size(l))
-            total += float(tf.reduce_sum(l))
-        count += n
-    if count == 0:
+            l = tf.fill([int(tf.shape(y)[0])], l)
+        metric.add(float(tf.reduce_sum(l)), int(tf.size(l)))
+    if metric[1] == 0:
         raise ValueError("data_iter yielded no examples")
-    return total / count
+    return metric[0] / metric[1]
