@@ -13,12 +13,23 @@ H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
 checks the other.
 """
 
-
 from mxnet import autograd, np, npx
 
 from .. import reference
 
 __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
+
+
+# ------------------------------------------------------------------------- inputs
+
+
+def _prepare(net_or_params, X, Y, state, activation, truncate=None):
+    """The core's checked arguments (``reference.bptt_inputs``) as ``mxnet.np`` arrays."""
+    params, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state,
+                                                         activation, truncate, whole_floats=True)
+    params = {name: np.array(value, dtype="float32") for name, value in params.items()}
+    X, Y = np.array(X, dtype="int64"), np.array(Y, dtype="int64")
+    return params, activation, X, Y, np.array(H0, dtype="float32")
 
 
 def _inputs(params, X):
@@ -30,15 +41,6 @@ def _inputs(params, X):
 
 def _act(A, activation):
     return np.tanh(A) if activation == "tanh" else np.maximum(A, 0)
-
-
-def _prepare(net_or_params, X, Y, state, activation, truncate=None):
-    """The core's checked arguments (``reference.bptt_inputs``) as ``mxnet.np`` arrays."""
-    params, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state,
-                                                         activation, truncate, whole_floats=True)
-    params = {name: np.array(value, dtype="float32") for name, value in params.items()}
-    X, Y = np.array(X, dtype="int64"), np.array(Y, dtype="int64")
-    return params, activation, X, Y, np.array(H0, dtype="float32")
 
 
 def _forward_states(params, inputs, H0, activation):
@@ -61,6 +63,9 @@ def _output_grads(params, Hs, Y):
 def _act_grad(H, activation):
     """phi'(A_t) in terms of H_t = phi(A_t): 1 - H^2 for tanh, [H > 0] for ReLU."""
     return 1 - H * H if activation == "tanh" else (H > 0).astype(H.dtype)
+
+
+# -------------------------------------------------------------------- by hand
 
 
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
@@ -95,7 +100,7 @@ def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
     return np.stack(dA)
 
 
-def _backward(params, X, Y, H0, activation, truncate):
+def _backward(params, activation, X, Y, H0, truncate):
     """Every parameter's gradient and dL/dH_t for all t (full BPTT), without autograd."""
     inputs = _inputs(params, X)
     states = _forward_states(params, inputs, H0, activation)
@@ -133,7 +138,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
-    return _backward(params, X, Y, H0, activation, truncate)[0]
+    return _backward(params, activation, X, Y, H0, truncate)[0]
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
@@ -142,8 +147,11 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
     Shrinking values towards t = 1 show vanishing gradients, growing ones exploding.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
-    dH_all = _backward(params, X, Y, H0, activation, None)[1]
+    dH_all = _backward(params, activation, X, Y, H0, None)[1]
     return [float(np.sqrt((dH * dH).sum())) for dH in dH_all]
+
+
+# ------------------------------------------------------------------- by autograd
 
 
 def _step_loss(params, Hs_window_last, y_t, total_tokens):

@@ -21,9 +21,8 @@ from d2lcore import reference
 __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_backward"]
 
 
-# ---------------------------------------------------------------------------
-# Arguments
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------------------------- inputs
+
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     """The core's checked arguments (``reference.bptt_inputs``) as TensorFlow tensors."""
@@ -72,9 +71,8 @@ def _act_grad(H, activation):
     return 1.0 - tf.square(H) if activation == "tanh" else tf.cast(H > 0, H.dtype)
 
 
-# ---------------------------------------------------------------------------
-# The explicit backward pass
-# ---------------------------------------------------------------------------
+# -------------------------------------------------------------------- by hand
+
 
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
@@ -111,9 +109,8 @@ def _truncated_backward(Hs, W_hh, dHs, activation, truncate):
     return tf.stack(dA)
 
 
-def _explicit_backward(net_or_params, X, Y, state, activation, truncate):
-    """Everything ``bptt_grads`` and ``hidden_grad_norms`` need, without autograd."""
-    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
+def _backward(p, activation, X, Y, H0, truncate):
+    """Every parameter's gradient and dL/dH_t for all t (full BPTT), without autograd."""
     inputs = _inputs(p, X)
     states, outputs = _forward(p, inputs, H0, activation)
     Hs = tf.stack(states[1:])
@@ -146,19 +143,20 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     name -> array or the list of parameters in reference order.  ``activation``
     defaults to the model's ('tanh' for bare parameters).
     """
-    grads, _ = _explicit_backward(net_or_params, X, Y, state, activation, truncate)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
+    grads, _ = _backward(p, activation, X, Y, H0, truncate)
     return grads
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
     """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
-    _, dH_all = _explicit_backward(net_or_params, X, Y, state, activation, None)
+    p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
+    _, dH_all = _backward(p, activation, X, Y, H0, None)
     return [float(tf.norm(dH)) for dH in tf.unstack(dH_all)]
 
 
-# ---------------------------------------------------------------------------
-# The same by autograd
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------------------- by autograd
+
 
 def _token_losses(p, H, Y_t):
     logits = tf.matmul(H, p["W_hq"]) + p["b_q"]

@@ -41,8 +41,8 @@ def _inputs(params, X):
     return F.one_hot(X.T, params["W_xh"].shape[0]).to(params["W_xh"].dtype)
 
 
-def _act(activation):
-    return torch.tanh if activation == "tanh" else torch.relu
+def _act(A, activation):
+    return torch.tanh(A) if activation == "tanh" else torch.relu(A)
 
 
 def _act_grad(H, activation):
@@ -73,14 +73,14 @@ def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     return dA, dH, dW_hh
 
 
-def _manual_backward(params, activation, X, Y, H0, truncate):
+def _backward(params, activation, X, Y, H0, truncate):
     """Gradients and, for full BPTT, the list of dL/dH_t, without autograd."""
     p = params
     inputs = _inputs(p, X)
     num_steps, batch, num_inputs = inputs.shape
     states = [H0]  # states[t] is H_{t-1}: the input state of step t
     for x in inputs:
-        states.append(_act(activation)(x @ p["W_xh"] + states[-1] @ p["W_hh"] + p["b_h"]))
+        states.append(_act(x @ p["W_xh"] + states[-1] @ p["W_hh"] + p["b_h"], activation))
     Hs = torch.stack(states[1:])  # (num_steps, batch, hidden)
     outputs = Hs.reshape(num_steps * batch, -1) @ p["W_hq"] + p["b_q"]
     y = Y.T.reshape(-1)
@@ -123,7 +123,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     with torch.no_grad():
-        grads, _ = _manual_backward(params, activation, X, Y, H0, truncate)
+        grads, _ = _backward(params, activation, X, Y, H0, truncate)
     return grads
 
 
@@ -134,7 +134,7 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
     with torch.no_grad():
-        _, hidden_grads = _manual_backward(params, activation, X, Y, H0, None)
+        _, hidden_grads = _backward(params, activation, X, Y, H0, None)
     return [float(torch.linalg.vector_norm(dH)) for dH in hidden_grads]
 
 
@@ -149,14 +149,13 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     p = {name: t.clone().requires_grad_(True) for name, t in params.items()}
-    act = _act(activation)
     inputs = _inputs(p, X)
     num_steps, batch = inputs.shape[:2]
     y = Y.T.reshape(num_steps, batch)
 
     def run(H, first, last):
         for s in range(first, last + 1):
-            H = act(inputs[s] @ p["W_xh"] + H @ p["W_hh"] + p["b_h"])
+            H = _act(inputs[s] @ p["W_xh"] + H @ p["W_hh"] + p["b_h"], activation)
         return H
 
     if truncate is None:
