@@ -158,7 +158,7 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
 # ------------------------------------------------------------------- by autograd
 
 
-def _token_losses(p, H, Y_t):
+def _step_loss(p, H, Y_t):
     logits = tf.matmul(H, p["W_hq"]) + p["b_q"]
     return tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(Y_t, logits))
 
@@ -179,7 +179,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
             total, H = 0.0, H0
             for x, y in zip(inputs, labels, strict=True):
                 H = _step(p, x, H, activation)
-                total += _token_losses(p, H, y)
+                total += _step_loss(p, H, y)
         else:
             with tape.stop_recording():
                 states, _ = _forward(p, tf.stack(inputs), H0, activation)
@@ -189,7 +189,7 @@ def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=No
                 H = tf.stop_gradient(states[start])
                 for s in range(start, t + 1):
                     H = _step(p, inputs[s], H, activation)
-                total += _token_losses(p, H, labels[t])
+                total += _step_loss(p, H, labels[t])
         loss = total / count
     grads = tape.gradient(loss, p)
     return {name: tf.convert_to_tensor(g) if g is not None else tf.zeros_like(p[name])

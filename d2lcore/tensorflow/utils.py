@@ -30,8 +30,6 @@ def try_all_gpus():
 
 def device_name(device):
     """A device's name such as '/CPU:0', from a name, a ``tf.device(...)`` object or a strategy."""
-    if device is None:
-        return try_gpu()._device_name
     if isinstance(device, str):
         return device
     if hasattr(device, "_device_name"):  # what tf.device(...) returns in eager mode
