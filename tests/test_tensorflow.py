@@ -586,3 +586,27 @@ def test_autoregressors_train_and_predict(make_net):
         d2l.train_autoregressor(net, features, labels, n_train=0)
     with pytest.raises(ValueError, match="n_start"):
         d2l.predict_multistep(net, x, 4, 2)
+
+
+def test_a_forward_pass_tf_function_cannot_trace_trains_eagerly_with_a_warning():
+    corpus = np.arange(400) % 7
+    batches = [(tf.constant(X, tf.int32), tf.constant(Y, tf.int32))
+               for X, Y in core_sequence.seq_data_iter_sequential(corpus, 4, 5)]
+
+    def untraceable_rnn(inputs, state, params):
+        if float(tf.reduce_sum(inputs).numpy()) < 0:  # .numpy() exists only eagerly
+            raise AssertionError("not reached")
+        return d2l.rnn(inputs, state, params)
+
+    traced = d2l.RNNModelScratch(7, 8, d2l.init_rnn_state, d2l.rnn, d2l.get_params)
+    eager = d2l.RNNModelScratch(7, 8, d2l.init_rnn_state, untraceable_rnn, d2l.get_params)
+    eager.set_numpy_params(traced.get_numpy_params())
+    loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    ppl_traced, _ = d2l.train_epoch_ch8(traced, batches, loss, lambda b, g: d2l.sgd(
+        traced.params, g, 1, b))
+    with pytest.warns(UserWarning, match="cannot be traced by tf.function"):
+        ppl_eager, _ = d2l.train_epoch_ch8(eager, batches, loss, lambda b, g: d2l.sgd(
+            eager.params, g, 1, b))
+    assert ppl_eager == pytest.approx(ppl_traced, rel=1e-5)
+    for a, b in zip(traced.params, eager.params, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)

@@ -16,6 +16,7 @@ ops only (no ``.numpy()``).
 
 import contextlib
 import sys
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -113,7 +114,26 @@ class _Step:
         self.params = list(net.trainable_variables)
         if isinstance(updater, keras.optimizers.Optimizer):
             updater.build(self.params)  # its slots must exist before the graph is traced
-        self.compiled = tf.function(self.run)
+        self.compiled, self.traced = tf.function(self.run), False
+
+    def __call__(self, X, Y, state):
+        """The compiled step; a forward pass tf.function cannot trace trains eagerly instead."""
+        if self.compiled is not None:
+            try:
+                result = self.compiled(X, Y, state)
+            except (TypeError, ValueError, NotImplementedError, AttributeError,
+                    tf.errors.OperatorNotAllowedInGraphError) as error:
+                if self.traced:
+                    raise  # it ran as a graph before: this error is not about tracing
+                # A stable message (no tensor names or ids): notebooks record it.
+                warnings.warn(f"train_ch8: this model cannot be traced by tf.function "
+                              f"({type(error).__name__}), so it trains eagerly (slower)",
+                              stacklevel=4)
+                self.compiled = None
+            else:
+                self.traced = True
+                return result
+        return self.run(X, Y, state)
 
     def run(self, X, Y, state):
         with tf.GradientTape() as tape:
@@ -157,7 +177,7 @@ def _run_epoch(net, train_iter, loss, updater, use_random_iter, clip_theta, deta
                 with tape.stop_recording():
                     l, norm, state = step.update(tape, l, state)
             else:
-                l, norm, state = step.compiled(X, Y, state)
+                l, norm, state = step(X, Y, state)
             if not epoch.add(float(l), float(norm), int(tf.size(Y))):
                 break  # diverged: the step made no update from it
     return epoch.finish()
