@@ -10,8 +10,9 @@ TensorFlow gradients are immutable tensors, so ``grad_clipping(grads, theta)``
 returns the clipped list, as in d2l's TensorFlow code; ``grad_norm(grads)``
 measures the norm.  Speed: the whole minibatch step (forward, loss,
 gradients, ``grad_clipping``, updater) runs as one ``tf.function`` graph,
-traced once per model and setting, so the forward pass must use TensorFlow
-ops only (no ``.numpy()``).
+traced once per model and setting; a model that cannot be traced (e.g. a
+forward function calling ``.numpy()``) runs the same step eagerly, with a
+warning saying why.
 """
 
 import contextlib
@@ -107,7 +108,7 @@ def _clip_and_update(params, l, grads, updater, clip_theta):
 
 
 class _Step:
-    """One minibatch step of one model, loss, updater and threshold, compiled by tf.function."""
+    """One minibatch step of one model, loss, updater and threshold; compiled when it traces."""
 
     def __init__(self, net, loss, updater, clip_theta):
         self.net, self.loss, self.updater, self.clip_theta = net, loss, updater, clip_theta
