@@ -312,6 +312,16 @@ def loss(outputs, Y):
 def bptt(params, X, Y, state=None, activation="tanh", truncate=None):
     """Gradients of the mean loss by the backward recurrence of d2l 8.7, without autograd.
 
+    With ``A_t = X_t W_xh + H_{t-1} W_hh + b_h``, ``H_t = phi(A_t)``, ``O_t = H_t W_hq + b_q``
+    and L the mean cross-entropy over all T*B tokens (every package's ``bptt.py``
+    writes the same recurrence in its framework's ops)::
+
+        dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T*B)
+        dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T       (no second term at t = T)
+        dL/dA_t = dL/dH_t * phi'(A_t)                        (phi' written with H_t)
+        dL/dW_xh = sum_t X_t^T dL/dA_t,   dL/db_h = sum_t dL/dA_t,
+        dL/dW_hh = sum_t H_{t-1}^T dL/dA_t
+
     ``truncate=k`` keeps, for the loss at each step t, only the paths through
     H_t, ..., H_{t-k+1} (k=1: no gradient through time); None keeps all of them.
     Returns a dict name -> gradient (float64) for every parameter in ``params``.

@@ -1,16 +1,7 @@
 """Backpropagation through time (d2l 8.7) for the scratch RNN, written out in ``mxnet.np``.
 
-``bptt_grads`` runs the backward recurrence by hand, with no autograd:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * B)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the second term from the future)
-    dL/dA_t = dL/dH_t * phi'(A_t)
-    W_xh += X_t^T dL/dA_t,  W_hh += H_{t-1}^T dL/dA_t,  b_h += sum_batch dL/dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
-``autograd_grads`` computes the same numbers with MXNet's autograd, so each
-checks the other.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from MXNet's autograd; the equations and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 from mxnet import autograd, np, npx

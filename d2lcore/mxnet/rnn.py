@@ -34,16 +34,8 @@ from ..validate import check_positive_int, check_sizes, check_state, check_token
 from . import fast as fast_paths
 from .utils import try_gpu
 
-__all__ = [
-    "get_params",
-    "init_rnn_state",
-    "rnn",
-    "rnn_relu",
-    "RNNModelScratch",
-    "RNNModel",
-    "make_rnn_layer",
-    "RNN_KINDS",
-]
+__all__ = ["get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
+           "make_rnn_layer", "RNN_KINDS"]
 
 RNN_KINDS = reference_layers.KINDS
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.

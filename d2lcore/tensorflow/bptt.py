@@ -1,17 +1,8 @@
 """Backpropagation through time (d2l 8.7) for the scratch RNN, written out in TensorFlow ops.
 
-``bptt_grads`` runs the backward recurrence by hand, with no autograd:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * batch)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T          (nothing after the last step)
-    dL/dA_t = dL/dH_t * phi'(A_t)                          (A_t: the pre-activation)
-    dW_xh = sum_t X_t^T dA_t,  dW_hh = sum_t H_{t-1}^T dA_t,  db_h = sum_t dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly as
-``d2lcore.reference.bptt``.  ``autograd_grads`` gets the same numbers from
-``tf.GradientTape`` (truncation by ``tf.stop_gradient``), and
-``hidden_grad_norms`` gives ||dL/dH_t|| per step for the vanishing / exploding plot.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from ``tf.GradientTape`` (truncation by ``tf.stop_gradient``); the equations
+and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 import tensorflow as tf

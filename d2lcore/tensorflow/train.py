@@ -1,18 +1,13 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), TensorFlow.
 
-d2l-zh's names and signatures (``train_ch8(net, train_iter, vocab, lr,
-num_epochs, strategy, use_random_iter)``) with the keyword-only extras that
-``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
-plotting and the sampling loop are the core's (``d2lcore.training``).
-
-TensorFlow gradients are immutable tensors, so ``grad_clipping(grads, theta)``
-returns the clipped list, as in d2l's TensorFlow code; ``grad_norm(grads)``
-measures the norm.  Speed: the whole minibatch step (forward, loss,
-gradients, ``grad_clipping``, updater) runs as one ``tf.function`` graph,
-traced once per model and setting; a model that cannot be traced (e.g. a
-forward function calling ``.numpy()``) runs the same step eagerly, with a
-warning saying why.
+The shared design (signatures, keyword extras, divergence, sampling): ``d2lcore.training``;
+d2l-zh's TensorFlow order is ``train_ch8(net, train_iter, vocab, lr, num_epochs,
+strategy, use_random_iter)``.  TensorFlow gradients are immutable tensors, so
+``grad_clipping(grads, theta)`` returns the clipped list, as in d2l's TensorFlow
+code; ``grad_norm(grads)`` measures the norm.  Speed: the whole minibatch step
+(forward, loss, gradients, ``grad_clipping``, updater) runs as one ``tf.function``
+graph, traced once per model and setting; a model that cannot be traced (e.g. a
+forward function calling ``.numpy()``) runs the same step eagerly, with a warning.
 """
 
 import contextlib

@@ -1,16 +1,7 @@
 """Backpropagation through time by hand (d2l 8.7), in PyTorch ops, checked against autograd.
 
-For the scratch RNN ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)``,
-``O_t = H_t W_hq + b_q`` and the mean cross-entropy ``L`` over all T*B tokens:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T*B)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the recurrence of 8.7)
-    dL/dA_t = dL/dH_t * phi'(A_t)
-    dL/dW_xh = sum_t X_t^T dL/dA_t,  dL/dW_hh = sum_t H_{t-1}^T dL/dA_t,  dL/db_h = sum_t dL/dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly like
-``d2lcore.reference.bptt``.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from autograd; the equations and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 import torch

@@ -34,16 +34,8 @@ from ..validate import check_sizes, check_state
 from . import fast
 from .utils import check_positive_int, try_gpu
 
-__all__ = [
-    "get_params",
-    "init_rnn_state",
-    "rnn",
-    "rnn_relu",
-    "RNNModelScratch",
-    "RNNModel",
-    "make_rnn_layer",
-    "RNN_KINDS",
-]
+__all__ = ["get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
+           "make_rnn_layer", "RNN_KINDS"]
 
 RNN_KINDS = reference_layers.KINDS
 _LAYER_CLASSES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}

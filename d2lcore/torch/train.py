@@ -1,9 +1,6 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), PyTorch.
 
-d2l-zh's names and signatures with the keyword-only extras that
-``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
-plotting and the sampling loop are the core's (``d2lcore.training``).
+The shared design (signatures, keyword extras, divergence, sampling): ``d2lcore.training``.
 """
 
 import sys
