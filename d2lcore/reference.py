@@ -196,6 +196,12 @@ class ScratchPieces:
     package's), and records whether every piece is the library's: only then do
     the fast path and the state checks apply, and only then do ``embed_size``
     and ``seed`` mean anything.  A reader's functions are called as d2l calls them.
+
+    The keyword-only extensions, for the library's pieces: ``activation`` ('tanh',
+    d2l's, or 'relu'); ``embed_size`` (a learned embedding ``W_emb`` instead of one-hot
+    inputs); ``seed`` (start from ``init_params``: the same numbers in every framework);
+    ``fast`` (True, the default: the package's ``fast.py`` computes the loop's function,
+    tested equal in outputs and every gradient; False runs the readable ``rnn`` loop).
     """
 
     def _wire(self, library, vocab_size, num_hiddens, get_params, init_state, forward_fn, *,

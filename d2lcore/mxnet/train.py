@@ -102,11 +102,8 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
                     clip_theta=1, detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``updater`` is a callable ``updater(batch_size)`` (``gluon.Trainer.step``
-    is one).  Sequential iteration carries the state across minibatches
-    (detached unless ``detach_state=False``: then gradients flow back to the
-    epoch's start); random iteration starts each minibatch from a fresh state.
-    ``grad_norms`` (a list) receives each minibatch's norm before clipping.
+    ``updater`` is a ``gluon.Trainer`` or a callable ``updater(batch_size)``.  The
+    extras ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     updater = updater.step if isinstance(updater, gluon.Trainer) else updater
     _check_epoch_args(updater, clip_theta, detach_state)
@@ -161,9 +158,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised (numpy,
+    seeded by ``seed``: the same text in every framework).  ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None

@@ -1,22 +1,15 @@
 """Recurrent language models in TensorFlow / Keras 3: from scratch (d2l 8.5) and concise (8.6).
 
-The scratch model
------------------
-``get_params``, ``init_rnn_state`` and ``rnn`` are the readable pieces of d2l
-8.5; ``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with
-ReLU).  ``RNNModelScratch`` puts them together with d2l-zh v2's TensorFlow
-signature ``(vocab_size, num_hiddens, init_state, forward_fn, get_params)``.
-By default (``fast=True``) it computes the loop's function through
-``d2lcore.tensorflow.fast``, tested equal to the loop in outputs and gradients.
+``get_params``, ``init_rnn_state`` and ``rnn`` (the per-step loop; ``rnn_relu`` with
+ReLU) are d2l 8.5's pieces; ``RNNModelScratch`` wires them with d2l-zh v2's TensorFlow
+signature (the shared half: ``d2lcore.reference.ScratchPieces``), by default through
+``d2lcore.tensorflow.fast``.
 
-The concise model and the canonical (PyTorch) weight layout
------------------------------------------------------------
-``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` layers (Keras has
-no ``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a
-``Dense`` output layer.  ``get_numpy_params`` / ``set_numpy_params`` translate
-the Keras weights to and from the layout every framework shares (PyTorch's)
-with ``d2lcore.reference_layers.to_keras`` / ``from_keras``; that module's
-docstring has the table (transposes, the GRU's gate swap, the split bias).
+``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` (Keras has no
+``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a ``Dense``
+output layer.  Its ``get_numpy_params`` / ``set_numpy_params`` translate the weights
+to and from the canonical layout with ``d2lcore.reference_layers.to_keras`` /
+``from_keras`` (transposes, the GRU's gate swap, the split bias: that module's table).
 """
 
 import numpy as np
@@ -57,13 +50,11 @@ def _check_tokens(X, vocab_size):
 # ---------------------------------------------------------------------------
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
-    """The scratch model's parameters as ``tf.Variable`` s, in ``reference.PARAM_NAMES`` order.
+    """The scratch model's parameters as ``tf.Variable`` s, in ``reference.param_names`` order.
 
-    d2l's initialisation: weights N(0, 0.01^2), biases zero; with ``embed_size``
-    a learned embedding ``W_emb`` (vocab_size x embed_size, N(0, 1)) comes first
-    and ``W_xh`` maps embed_size -> num_hiddens.  With an int ``seed`` the values
-    are ``reference.init_params``'s, so every framework starts from the same numbers.
-    ``device`` is optional (d2l-zh's TensorFlow version has none).
+    d2l's initialisation (``d2lcore.reference.param_specs``); with an int ``seed`` the
+    values are ``reference.init_params``' (the same in every framework).  ``device`` is
+    optional (d2l-zh's TensorFlow version has none).
     """
     vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None and not is_int(seed):
@@ -72,15 +63,11 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     if seed is not None:
         values = reference.init_params(vocab_size, num_hiddens, int(seed), embed_size)
     else:
-        values = _random_params(vocab_size, num_hiddens, embed_size)
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
+        values = {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
+                  else tf.zeros(shape) for name, (shape, std) in specs.items()}
     with device_scope(device):
         return [tf.Variable(values[name], name=name) for name in names]
-
-
-def _random_params(vocab_size, num_hiddens, embed_size):
-    specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
-    return {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
-            else tf.zeros(shape) for name, (shape, std) in specs.items()}
 
 
 def init_rnn_state(batch_size, num_hiddens, device=None):
@@ -135,17 +122,10 @@ class RNNModelScratch(reference.ScratchPieces):
     num_hiddens)`` once, ``init_state(batch_size, num_hiddens)`` in
     ``begin_state`` and ``forward_fn(one_hot_inputs, state, params)`` per call.
     Left out (or given as this module's ``init_rnn_state``/``rnn``/``get_params``),
-    they are the library's, and then the keywords apply:
-
-    - ``activation``: 'tanh' (d2l) or 'relu';
-    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
-    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
-    - ``fast``: True (default) computes the loop's function with
-      ``d2lcore.tensorflow.fast.scratch_forward`` (tested equal: outputs and
-      every gradient); False runs the readable ``rnn`` loop.  Only the
-      library's own pieces have a fast path: with a user function ``fast`` is False;
-    - ``device``: where the parameters live (a device given third,
-      PyTorch-style, is accepted too).
+    they are the library's, and then the keyword-only ``activation``, ``embed_size``,
+    ``seed`` and ``fast`` (here ``fast.scratch_forward``) apply: see
+    ``d2lcore.reference.ScratchPieces``.  ``device`` says where the parameters live
+    (a device given third, PyTorch-style, is accepted too).
     """
 
     def __init__(self, vocab_size, num_hiddens, init_state=None, forward_fn=None,

@@ -191,12 +191,9 @@ def train_epoch_ch8(net, train_iter, loss, updater, use_random_iter=False, *, cl
                     detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``loss`` is called Keras-style, ``loss(labels, logits)``; ``updater`` is a
-    Keras optimizer or a callable ``updater(batch_size, grads)``.  Sequential
-    iteration carries the state across minibatches (``detach_state=False``:
-    gradients also flow into the epoch's earlier minibatches); random
-    iteration starts each one from a fresh state.  ``grad_norms`` (a list)
-    receives each minibatch's norm before clipping.
+    ``loss`` is called Keras-style, ``loss(labels, logits)``; ``updater`` is a Keras
+    optimizer or a callable ``updater(batch_size, grads)``.  The extras
+    ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     _check_epoch_args(updater, clip_theta, detach_state)
     epoch = _run_epoch(net, train_iter, loss, updater, use_random_iter, clip_theta,
@@ -252,9 +249,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, strategy=None, use_random_
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised (numpy,
+    seeded by ``seed``: the same text in every framework).  ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None

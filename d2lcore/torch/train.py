@@ -135,12 +135,8 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
                     clip_theta=1, detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``updater`` is a torch optimizer or a callable ``updater(batch_size)``.
-    Sequential iteration carries the state across minibatches (detached unless
-    ``detach_state=False``: then gradients flow back to the epoch's start, at a
-    cost growing with the square of the minibatches per epoch); random
-    iteration starts each minibatch from a fresh state.  ``grad_norms`` (a
-    list) receives each minibatch's global gradient norm before clipping.
+    ``updater`` is a torch optimizer or a callable ``updater(batch_size)``.  The
+    extras ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     _check_epoch_args(updater, clip_theta, detach_state)
     device = try_gpu() if device is None else device
@@ -189,9 +185,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised (numpy,
+    seeded by ``seed``: the same text in every framework).  ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None
