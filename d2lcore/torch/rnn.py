@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import reference, reference_layers
-from ..validate import check_sizes, check_state
+from ..validate import check_sizes, check_state, check_token_ids
 from . import fast
 from .utils import check_positive_int, try_gpu
 
@@ -34,20 +34,11 @@ _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
 
 
 def _check_tokens(X, vocab_size, name="X"):
-    """``X`` as an int64 tensor after checking it is 2-D, integer and inside the vocabulary."""
+    """``X`` as an int64 tensor after the core's check: 2-D, integer, inside the vocabulary."""
     if not isinstance(X, torch.Tensor):
         X = torch.as_tensor(np.asarray(X))
-    if X.dim() != 2:
-        raise ValueError(f"{name} must be a 2-D integer tensor (batch_size, num_steps), "
-                         f"got shape {tuple(X.shape)}")
-    if X.dtype.is_floating_point or X.dtype.is_complex or X.dtype == torch.bool:
-        raise ValueError(f"{name} must hold integer token ids, got dtype {X.dtype}")
-    if X.numel() == 0:
-        raise ValueError(f"{name} must have at least one token, got shape {tuple(X.shape)}")
-    low, high = torch.aminmax(X)
-    if int(low) < 0 or int(high) >= vocab_size:
-        raise ValueError(f"{name} holds token ids in [{int(low)}, {int(high)}], "
-                         f"allowed are 0..{vocab_size - 1} (vocab_size={vocab_size})")
+    # The core's check on a numpy view of the ids (a copy only from a GPU).
+    check_token_ids(X.cpu().numpy(), vocab_size, name)
     return X.long()
 
 
