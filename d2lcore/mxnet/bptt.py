@@ -125,8 +125,7 @@ def _backward(params, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """Gradients of the mean cross-entropy by the explicit recurrence of d2l 8.7.
 
-    ``activation`` defaults to the model's (a dict or list of arrays: 'tanh').
-    Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
+    ``net_or_params``, ``activation``: ``reference.bptt_arguments``.  Returns name -> array.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     return _backward(params, activation, X, Y, H0, truncate)[0]

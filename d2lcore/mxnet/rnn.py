@@ -55,7 +55,7 @@ def _as_array(H):
     return H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
 
 
-# ------------------------------------------------------------- d2l 8.5, written out
+# --------------------------------------------------------------- from scratch (d2l 8.5)
 
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
@@ -115,9 +115,6 @@ _library_get_params = get_params  # RNNModelScratch's argument of the same name 
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-# ------------------------------------------------------------------ scratch model
-
-
 def _assign(target, array):
     """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
     target[:] = np.array(array, ctx=target.ctx)
@@ -170,7 +167,7 @@ class RNNModelScratch(reference.ScratchPieces):
     _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
-# ------------------------------------------------------------------ concise model
+# ------------------------------------------------------------------- concise (d2l 8.6)
 
 
 def make_rnn_layer(kind, num_hiddens, num_layers=1):

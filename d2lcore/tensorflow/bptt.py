@@ -130,9 +130,7 @@ def _backward(p, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """Gradients of the mean loss by the explicit backward recurrence: dict name -> tensor.
 
-    ``net_or_params``: an ``RNNModelScratch`` (its activation is used), a dict
-    name -> array or the list of parameters in reference order.  ``activation``
-    defaults to the model's ('tanh' for bare parameters).
+    ``net_or_params`` (a model, a dict or a list), ``activation``: ``reference.bptt_arguments``.
     """
     p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     grads, _ = _backward(p, activation, X, Y, H0, truncate)

@@ -30,9 +30,8 @@ KINDS = reference_layers.KINDS
 RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
-# ---------------------------------------------------------------------------
-# Input checks shared by both models
-# ---------------------------------------------------------------------------
+# ----------------------------------------------------------------------------- checks
+
 
 def _check_tokens(X, vocab_size):
     """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
@@ -45,9 +44,8 @@ def _check_tokens(X, vocab_size):
     return tf.cast(X, tf.int32)
 
 
-# ---------------------------------------------------------------------------
-# d2l 8.5: the readable pieces
-# ---------------------------------------------------------------------------
+# --------------------------------------------------------------- from scratch (d2l 8.5)
+
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
     """The scratch model's parameters as ``tf.Variable`` s, in ``reference.param_names`` order.
@@ -104,10 +102,6 @@ def rnn_relu(inputs, state, params):
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
 
-
-# ---------------------------------------------------------------------------
-# The scratch model
-# ---------------------------------------------------------------------------
 
 def _assign(variable, array):
     """Copy a numpy array into a ``tf.Variable`` (``set_numpy_params``)."""
@@ -190,9 +184,8 @@ def _check_state(state, shape, count=1, bare=False):
             for H in check_state(state, shape, count, bare)]
 
 
-# ---------------------------------------------------------------------------
-# The concise model around Keras' own layers
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------------------- concise (d2l 8.6)
+
 
 _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}

@@ -108,9 +108,7 @@ def _backward(params, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """dL/d(each parameter) by the explicit recurrence of d2l 8.7, no autograd.
 
-    ``net_or_params``: an ``RNNModelScratch``, a dict name -> tensor, or the
-    list in reference order.  ``activation`` defaults to the model's (tanh for
-    bare parameters).  Returns a dict name -> gradient tensor.
+    ``net_or_params``, ``activation``: ``reference.bptt_arguments``.  Returns name -> tensor.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     with torch.no_grad():
