@@ -101,6 +101,8 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
 def _assign(variable, array):
@@ -172,10 +174,6 @@ class RNNModelScratch(reference.ScratchPieces):
         return init_rnn_state(batch_size, self.num_hiddens, device or self.device)
 
     _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
-
-
-_library_get_params = get_params
-_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
 def _check_state(state, shape, count=1, bare=False):

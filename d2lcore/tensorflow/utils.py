@@ -5,11 +5,7 @@ import contextlib
 import tensorflow as tf
 
 from ..utils import Accumulator
-from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them from here
-    check_non_negative_int,
-    check_positive_int,
-    is_int,
-)
+from ..validate import check_non_negative_int, check_positive_int, is_int  # noqa: F401 - rnn.py
 
 __all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss"]
 

@@ -65,9 +65,6 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     return params
 
 
-_library_get_params = get_params  # the argument ``get_params`` shadows it in the class
-
-
 def init_rnn_state(batch_size, num_hiddens, device):
     """The initial hidden state as a one-element tuple ``(H,)``, H zeros (batch, hidden)."""
     return (torch.zeros((batch_size, num_hiddens), device=device),)
@@ -98,6 +95,7 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
