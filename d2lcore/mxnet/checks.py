@@ -1,7 +1,6 @@
 """Exercise checkers for MXNet notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
 
-The Adapter below converts ``mxnet.np`` arrays and calls autograd; the checkers
-and their table are the core's (``d2lcore.checks``, ``d2lcore.checks.bind``).
+The Adapter converts ``mxnet.np`` arrays and calls autograd; the checkers are ``d2lcore.checks``'.
 """
 
 import json

@@ -262,11 +262,9 @@ class RNNModel(gluon.HybridBlock):
         by_suffix = {name[len(self.rnn.prefix):]: p for name, p in params.items()}
         targets = {}
         for k in range(self.num_layers):
-            for canon, gluon_name in ((f"weight_ih_l{k}", f"l{k}_i2h_weight"),
-                                      (f"weight_hh_l{k}", f"l{k}_h2h_weight"),
-                                      (f"bias_ih_l{k}", f"l{k}_i2h_bias"),
-                                      (f"bias_hh_l{k}", f"l{k}_h2h_bias")):
-                targets[canon] = by_suffix[gluon_name].data()
+            for canon, gluon_name in (("weight_ih", "i2h_weight"), ("weight_hh", "h2h_weight"),
+                                      ("bias_ih", "i2h_bias"), ("bias_hh", "h2h_bias")):
+                targets[f"{canon}_l{k}"] = by_suffix[f"l{k}_{gluon_name}"].data()
         targets["dense.weight"] = self.dense.weight.data()
         targets["dense.bias"] = self.dense.bias.data()
         return targets

@@ -1,7 +1,4 @@
-"""Language-model minibatches (d2l 8.3) as MXNet ``np`` int64 arrays.
-
-The sampling is the core's (``d2lcore.sequence.bind``); this module converts its batches.
-"""
+"""d2l 8.3's minibatches as MXNet ``np`` int64 arrays: the loaders of ``d2lcore.sequence.bind``."""
 
 from mxnet import np
 

@@ -158,8 +158,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised (numpy,
-    seeded by ``seed``: the same text in every framework).  ``d2lcore.training.generate``.
+    Greedy, or ``sample=True`` with ``alpha`` and ``seed``: ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None

@@ -1,8 +1,7 @@
 """Exercise checkers for TensorFlow notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
 
-The Adapter below converts tensors, differentiates with ``tf.GradientTape`` and
-calls clipping functions the TensorFlow way; the checkers and their table are the
-core's (``d2lcore.checks``, ``d2lcore.checks.bind``).
+The Adapter converts tensors, differentiates with ``tf.GradientTape`` and calls
+clipping functions the TensorFlow way; the checkers are ``d2lcore.checks``'.
 """
 
 import re

@@ -267,13 +267,9 @@ class RNNModel(keras.layers.Layer):
     SimpleRNN/GRU/LSTM with ``return_sequences=True, return_state=True``),
     inputs are transposed inside, and ``begin_state`` builds the zeros itself.
 
-    ``net(X, state)`` returns d2l's time-major outputs (num_steps * batch,
-    vocab_size) and the state: H of shape (num_layers, batch, hidden), or
-    ``(H, C)`` for an LSTM.  By default the Keras layers run the recurrence.
-    ``fast=True`` (opt-in) runs plain ``SimpleRNN`` layers through
-    ``d2lcore.tensorflow.fast.simple_rnn_layers`` instead, with the layers' own
-    weights; the tests check it against the Keras layers.  GRU and LSTM always
-    run Keras' code.
+    ``net(X, state)`` returns d2l's time-major outputs and the state, H (num_layers,
+    batch, hidden) or an LSTM's ``(H, C)``.  ``fast=True`` (opt-in) runs plain
+    ``SimpleRNN`` layers through ``fast.simple_rnn_layers``; GRU and LSTM run Keras'.
     """
 
     def __init__(self, rnn_layer, vocab_size, *, fast=False, **kwargs):

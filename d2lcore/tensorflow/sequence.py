@@ -1,7 +1,4 @@
-"""Language-model minibatches (d2l 8.3) as TensorFlow int32 tensors.
-
-The sampling is the core's (``d2lcore.sequence.bind``); this module converts its batches.
-"""
+"""d2l 8.3's minibatches as TensorFlow int32 tensors: the loaders of ``d2lcore.sequence.bind``."""
 
 import tensorflow as tf
 

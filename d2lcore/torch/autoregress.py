@@ -1,7 +1,6 @@
 """Autoregressive models of the noisy sine (d2l 8.1), in PyTorch.
 
-The models, their training and one forward pass; the data, the argument checks
-and the prediction loops are the core's (``d2lcore.sine``).
+The models, their training and one forward pass; the rest is ``d2lcore.sine``'s.
 """
 
 import torch

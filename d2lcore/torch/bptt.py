@@ -47,9 +47,8 @@ def _act_grad(H, activation):
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
 
-    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
-    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
-    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    ``Hs`` (T, batch, hidden) holds H_1..H_T, ``dHs`` the part of each dL/dH_t from
+    step t's own output.  Returns dL/dA_t (T, batch, hidden), dL/dH_0 and dL/dW_hh.
     The fast path's autograd node (``fast.py``) reuses this very function.
     """
     act_grad = _act_grad(Hs, activation)

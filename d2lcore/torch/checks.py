@@ -1,7 +1,6 @@
 """Exercise checkers for PyTorch notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
 
-The Adapter below converts tensors and calls autograd; the checkers and their
-table are the core's (``d2lcore.checks``, ``d2lcore.checks.bind``).
+The Adapter converts tensors and calls autograd; the checkers are ``d2lcore.checks``'.
 """
 
 import re

@@ -1,7 +1,4 @@
-"""Language-model minibatches (d2l 8.3) as PyTorch int64 tensors.
-
-The sampling is the core's (``d2lcore.sequence.bind``); this module converts its batches.
-"""
+"""d2l 8.3's minibatches as PyTorch int64 tensors: the loaders of ``d2lcore.sequence.bind``."""
 
 import numpy as np
 import torch
