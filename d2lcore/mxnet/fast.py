@@ -10,7 +10,6 @@ are one ``npx.fully_connected``.  ``hybridize_forward(rnn)`` instead compiles a
 reader's own ``forward_fn`` (8.5 trains the page's ``rnn`` through it).
 """
 
-
 import types
 import warnings
 

@@ -254,8 +254,6 @@ class RNNModel(gluon.HybridBlock):
         device = device if device is not None else ctx
         return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)
 
-    # -- canonical (PyTorch-layout) parameters ----------------------------------------
-
     def _canonical_targets(self):
         """dict canonical name -> the Gluon parameter's data array (no transposes needed)."""
         params = self.rnn.collect_params()

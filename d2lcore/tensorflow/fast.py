@@ -7,7 +7,6 @@ multiplying one-hot vectors, run the recurrence with a hand-written gradient
 (``bptt.recurrence_backward``, d2l 8.7's BPTT) and compute all outputs in one product.
 """
 
-
 import tensorflow as tf
 
 from .bptt import recurrence_backward

@@ -299,7 +299,7 @@ class RNNModel(keras.layers.Layer):
         self.built = True
         self.fast = fast and self.kind == "rnn" and all(self._plain_simple_rnn(layer)
                                                         for layer in layers)
-        # Canonical bias_hh of the single-bias layers (RNN, LSTM), per layer; see the module doc.
+        # The canonical bias pair each single-bias layer (RNN, LSTM) was loaded with: to_keras.
         self._bias_split = {}
         self._compiled = None
 
@@ -309,8 +309,6 @@ class RNNModel(keras.layers.Layer):
         activation = getattr(cell.activation, "__name__", "")
         return (activation in ACTIVATIONS and cell.dropout == 0 and cell.recurrent_dropout == 0
                 and not layer.stateful)
-
-    # -- running the model ------------------------------------------------------------------
 
     def call(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size)
@@ -350,10 +348,8 @@ class RNNModel(keras.layers.Layer):
     def params(self):
         return self.trainable_variables
 
-    # -- parameters in the canonical layout -------------------------------------------------
-
     def get_numpy_params(self):
-        """The weights as a dict in the canonical (PyTorch) layout; see the module docstring."""
+        """The weights as a dict in the canonical (PyTorch) layout (``reference_layers``)."""
         out = {}
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
@@ -366,7 +362,7 @@ class RNNModel(keras.layers.Layer):
         return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
 
     def set_numpy_params(self, params):
-        """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
+        """Load weights given in the canonical (PyTorch) layout; returns the model."""
         shapes = reference_layers.param_shapes(self.kind, self.vocab_size, self.num_hiddens,
                                                self.num_layers)
         p = reference.check_param_arrays(shapes, params)

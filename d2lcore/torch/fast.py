@@ -6,7 +6,6 @@
 computes the outputs of all steps with one product with ``W_hq``.
 """
 
-
 import torch
 from torch.nn import functional as F
 
