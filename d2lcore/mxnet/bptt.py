@@ -131,10 +131,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
-    """``||dL/dH_t||`` (Frobenius norm over the batch) for t = 1..T, from the full recurrence.
-
-    Shrinking values towards t = 1 show vanishing gradients, growing ones exploding.
-    """
+    """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
     dH_all = _backward(params, activation, X, Y, H0, None)[1]
     return [float(np.sqrt((dH * dH).sum())) for dH in dH_all]
@@ -152,8 +149,7 @@ def _step_loss(params, Hs_window_last, y_t, total_tokens):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The gradients of ``bptt_grads`` by MXNet's autograd (same arguments, same result).
 
-    For ``truncate=k`` the loss at step t is recomputed from a detached H_{t-k},
-    so autograd sees only the k steps that truncation keeps.
+    With ``truncate=k`` the loss at step t restarts from the detached H_{t-k}: k steps.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     leaves = {name: p.copy() for name, p in params.items()}

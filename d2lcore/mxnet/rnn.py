@@ -248,8 +248,7 @@ class RNNModel(gluon.HybridBlock):
                            2 if self.kind == "lstm" else 1, bare=self.kind != "lstm")
 
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
-        """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each
-        (num_layers, batch_size, num_hiddens)."""
+        """The layer's zero state: [H] or an LSTM's [H, C], each (layers, batch, hidden)."""
         batch_size = check_positive_int(batch_size, "batch_size")
         device = device if device is not None else ctx
         return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)

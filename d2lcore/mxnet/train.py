@@ -133,9 +133,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
     ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a
-    ``gluon.Trainer`` (or an ``mx.optimizer.Optimizer`` for a Block), or a
-    callable ``updater(batch_size)``.  See ``d2lcore.training.fit`` for the
-    plot, the printed lines and divergence.
+    ``gluon.Trainer`` (or an ``mx.optimizer.Optimizer`` for a Block), or a callable
+    ``updater(batch_size)``.  Printing, plot, divergence: ``training.fit``.
     """
     lr = check_positive_number(lr, "lr")
     device = try_gpu() if device is None else device

@@ -55,5 +55,4 @@ def to(x, *args, **kwargs):
     return x
 
 
-
 __all__ = [*_core_all, "FRAMEWORK", "tf", *_MODULES_ALL, *ALIAS_NAMES]

@@ -154,8 +154,7 @@ def _step_loss(p, H, Y_t):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The gradients of ``bptt_grads`` from ``tf.GradientTape`` (dict name -> tensor).
 
-    With ``truncate=k`` the loss at step t is recomputed from H_{t-k}, held
-    fixed by ``tf.stop_gradient``, so its gradient only travels k steps back.
+    With ``truncate=k`` the loss at step t restarts from ``tf.stop_gradient(H_{t-k})``.
     """
     p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     labels = tf.unstack(tf.transpose(Y))

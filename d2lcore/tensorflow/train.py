@@ -225,9 +225,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, strategy=None, use_random_
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
     ``strategy``: a device (``try_gpu()``, the default), a device name or a
-    ``tf.distribute`` strategy.  ``updater``: None (d2l's choice), a Keras
-    optimizer, or a callable ``updater(batch_size, grads)``.  See
-    ``d2lcore.training.fit`` for the plot, the printed lines and divergence.
+    ``tf.distribute`` strategy.  ``updater``: None (d2l's choice), a Keras optimizer,
+    or a callable ``updater(batch_size, grads)``.  Printing, plot, divergence: ``training.fit``.
     """
     lr = check_positive_number(lr, "lr")
     strategy = try_gpu() if strategy is None else strategy

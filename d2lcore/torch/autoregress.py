@@ -53,8 +53,7 @@ def train_autoregressor(net, features, labels, epochs=5, lr=0.01, batch_size=16,
                         seed=None, *, verbose=False):
     """Train on the first ``n_train`` windows with Adam and squared loss, as d2l 8.1.
 
-    Returns the mean squared loss over the training windows after each epoch;
-    ``verbose`` prints it as d2l does.  ``seed`` fixes the minibatch order.
+    Returns the training MSE after each epoch (``verbose`` prints it); ``seed`` fixes batches.
     """
     features, labels = sine.check_training_data(net, features, labels, epochs, lr, batch_size,
                                                 n_train, seed)

@@ -116,10 +116,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
-    """``[||dL/dH_1||, ..., ||dL/dH_T||]`` (Frobenius norm over the batch), full BPTT.
-
-    Plotted against t this shows gradients vanishing or exploding back in time.
-    """
+    """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
     with torch.no_grad():
         _, hidden_grads = _backward(params, activation, X, Y, H0, None)
@@ -132,8 +129,7 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The same gradients as ``bptt_grads``, computed by PyTorch's autograd.
 
-    With ``truncate=k`` the loss at step t is recomputed from the detached
-    state H_{t-k}, so autograd sees only the last k steps, as the definition says.
+    With ``truncate=k`` the loss at step t restarts from the detached H_{t-k}: k steps.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     p = {name: t.clone().requires_grad_(True) for name, t in params.items()}

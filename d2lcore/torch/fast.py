@@ -17,9 +17,8 @@ __all__ = ["Recurrence", "scratch_forward"]
 class Recurrence(torch.autograd.Function):
     """``H_t = phi(XW_t + H_{t-1} W_hh)`` for t = 1..T, backward by d2l 8.7's recurrence.
 
-    ``XW`` (T, batch, hidden) holds ``X_t W_xh + b_h`` for every step.  The
-    forward records nothing per step; the backward is one call of
-    ``recurrence_backward``.
+    ``XW`` (T, batch, hidden) holds ``X_t W_xh + b_h`` for every step.  The forward
+    records nothing per step; the backward is one call of ``recurrence_backward``.
     """
 
     @staticmethod

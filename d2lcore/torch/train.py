@@ -151,7 +151,6 @@ def _make_updater(net, lr, updater):
     """d2l's choice: ``sgd`` for a scratch model, ``torch.optim.SGD`` for an nn.Module."""
     if updater is not None:
         return updater
-    lr = check_positive_number(lr, "lr")
     if isinstance(net, nn.Module):
         return torch.optim.SGD(net.parameters(), lr)
     return lambda batch_size: _d2l().sgd(net.params, lr, batch_size)
@@ -161,11 +160,10 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
               clip_theta=1, detach_state=True, updater=None, animate=True, verbose=True):
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
-    ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a
-    torch optimizer, or a callable ``updater(batch_size)``.  See
-    ``d2lcore.training.fit`` for the plot, the printed lines and divergence.
+    ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a torch
+    optimizer, or a callable ``updater(batch_size)``.  Printing, plot, divergence: ``training.fit``.
     """
-    check_positive_number(lr, "lr")
+    lr = check_positive_number(lr, "lr")
     device = try_gpu() if device is None else device
     loss = nn.CrossEntropyLoss()
     updater = _make_updater(net, lr, updater)
