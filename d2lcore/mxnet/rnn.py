@@ -195,13 +195,11 @@ def _layer_kind(layer):
 
 @mx.util.use_np
 class RNNModel(gluon.HybridBlock):
-    """d2l 8.6's ``RNNModel(rnn_layer, vocab_size)``: one-hot inputs, a Gluon recurrent
-    layer, and a dense layer over every time step's hidden state.
+    """d2l 8.6's ``RNNModel(rnn_layer, vocab_size)``: one-hot inputs, a Gluon layer, a dense layer.
 
-    Unlike d2l's ``nn.Block`` this is a ``HybridBlock``, hybridized unless
-    ``hybridize=False``, and it is initialised on creation with d2l's
-    ``init.Normal(0.01)`` (the initialiser d2l's ``train_ch8`` uses);
-    ``initialize()`` without an ``init`` re-draws with the same one.
+    Unlike d2l's ``nn.Block`` it is a ``HybridBlock``, hybridized unless ``hybridize=False``,
+    and initialised on creation with d2l's ``init.Normal(0.01)`` (what d2l's ``train_ch8``
+    uses); ``initialize()`` without an ``init`` re-draws with the same one.
     """
 
     def __init__(self, rnn_layer, vocab_size, *, hybridize=True, device=None, **kwargs):

@@ -113,15 +113,13 @@ def _assign(variable, array):
 class RNNModelScratch(reference.ScratchPieces):
     """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
 
-    ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)``
-    runs the user's functions exactly as d2l does: ``get_params(vocab_size,
-    num_hiddens)`` once, ``init_state(batch_size, num_hiddens)`` in
-    ``begin_state`` and ``forward_fn(one_hot_inputs, state, params)`` per call.
-    Left out (or given as this module's ``init_rnn_state``/``rnn``/``get_params``),
-    they are the library's, and then the keyword-only ``activation``, ``embed_size``,
-    ``seed`` and ``fast`` (here ``fast.scratch_forward``) apply: see
-    ``d2lcore.reference.ScratchPieces``.  ``device`` says where the parameters live
-    (a device given third, PyTorch-style, is accepted too).
+    ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)`` runs
+    the user's functions as d2l does: ``get_params(vocab_size, num_hiddens)`` once,
+    ``init_state(batch_size, num_hiddens)`` in ``begin_state``, ``forward_fn(one_hot_inputs,
+    state, params)`` per call.  Left out (or this module's own), they are the library's, and
+    the keyword-only ``activation``, ``embed_size``, ``seed`` and ``fast`` (here
+    ``fast.scratch_forward``) apply: see ``d2lcore.reference.ScratchPieces``.  ``device``
+    places the parameters (a device given third, PyTorch-style, is accepted too).
     """
 
     def __init__(self, vocab_size, num_hiddens, init_state=None, forward_fn=None,

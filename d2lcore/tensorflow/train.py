@@ -33,8 +33,7 @@ def _d2l():
 def sgd(params, grads, lr, batch_size):
     """d2l's minibatch SGD (TensorFlow signature): ``param -= lr * grad / batch_size``.
 
-    TensorFlow variables do not carry their gradients, so they come as a list
-    in the order of ``params``.
+    TensorFlow variables carry no gradients: ``grads`` is their list, in ``params`` order.
     """
     if len(params) != len(grads):
         raise ValueError(f"grads must have one entry per parameter: {len(params)} params, "

@@ -229,8 +229,7 @@ class RNNModel(nn.Module):
     def begin_state(self, batch_size=1, device=None):
         """Zero state: H of shape (layers * directions, batch, hidden), or (H, C) for an LSTM.
 
-        Accepts the workbook's order ``begin_state(batch_size, device)`` and also
-        d2l-zh's ``begin_state(device, batch_size)`` (recognised by the types).
+        ``begin_state(batch_size, device)`` or d2l-zh's ``(device, batch_size)`` (by type).
         """
         if isinstance(batch_size, (torch.device, str)):
             batch_size, device = (1 if device is None else device), batch_size

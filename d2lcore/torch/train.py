@@ -76,9 +76,8 @@ def _detach(state):
 def _forward_keeping_history(net, X, state):
     """``net(X, state)`` whose graph survives later in-place parameter updates.
 
-    Without detaching, a later minibatch backpropagates into this one's graph;
-    running it on clones of the parameters keeps the values it used (the
-    gradient still reaches the parameters through the clones).
+    Without detaching, a later minibatch backpropagates into this one's graph; run on
+    clones of the parameters, it keeps the values it used (gradients reach them anyway).
     """
     if isinstance(net, nn.Module):
         clones = {name: p.clone() for name, p in net.named_parameters()}
