@@ -37,6 +37,8 @@ def _check_tokens(X, vocab_size, name="X"):
     """``X`` as an int64 tensor after the core's check: 2-D, integer, inside the vocabulary."""
     if not isinstance(X, torch.Tensor):
         X = torch.as_tensor(np.asarray(X))
+    if X.dtype.is_floating_point or X.dtype.is_complex:  # e.g. bfloat16, which numpy lacks
+        raise ValueError(f"{name} must hold integer token ids, got dtype {X.dtype}")
     # The core's check on a numpy view of the ids (a copy only from a GPU).
     check_token_ids(X.cpu().numpy(), vocab_size, name)
     return X.long()
