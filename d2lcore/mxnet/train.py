@@ -32,7 +32,6 @@ def _params(net_or_params):
     if isinstance(net_or_params, gluon.Block):
         return [p.data() for p in net_or_params.collect_params().values() if p.grad_req != "null"]
     params = getattr(net_or_params, "params", net_or_params)
-    params = list(params.values()) if isinstance(params, dict) else params
     if not isinstance(params, (list, tuple)) or not all(isinstance(p, np.ndarray) for p in params):
         raise TypeError("net_or_params must be a Gluon block, a model with .params, "
                         f"or a list of arrays; got {type(net_or_params).__name__}")

@@ -33,7 +33,6 @@ def _params(net_or_params):
     if isinstance(net_or_params, nn.Module):
         return [p for p in net_or_params.parameters() if p.requires_grad]
     params = getattr(net_or_params, "params", net_or_params)
-    params = list(params.values()) if isinstance(params, dict) else params
     if not isinstance(params, (list, tuple)) or not all(
             isinstance(p, torch.Tensor) for p in params):
         raise TypeError("net_or_params must be an nn.Module, a model with .params, "
