@@ -90,6 +90,12 @@ class Epoch:
         """Tokens trained per second of this epoch (what d2l's train_epoch_ch8 returns)."""
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
 
+    def result(self, grad_norms=None):
+        """``train_epoch_ch8``'s ``(perplexity, speed)``; a list ``grad_norms`` gets the norms."""
+        if grad_norms is not None:
+            grad_norms.extend(self.norms)
+        return self.perplexity, self.speed
+
 
 def fit(run_epoch, num_epochs, predict, device_name, *, animate=True, verbose=True):
     """Run ``run_epoch() -> Epoch`` up to ``num_epochs`` times; return the ``TrainHistory``.

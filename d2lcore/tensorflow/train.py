@@ -197,9 +197,7 @@ def train_epoch_ch8(net, train_iter, loss, updater, use_random_iter=False, *, cl
     _check_epoch_args(updater, clip_theta, detach_state)
     epoch = _run_epoch(net, train_iter, loss, updater, use_random_iter, clip_theta,
                        detach_state)
-    if grad_norms is not None:
-        grad_norms.extend(epoch.norms)
-    return epoch.perplexity, epoch.speed
+    return epoch.result(grad_norms)
 
 
 _LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)

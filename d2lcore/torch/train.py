@@ -140,9 +140,7 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
     device = try_gpu() if device is None else device
     epoch = _run_epoch(net, train_iter, loss, updater, device, use_random_iter, clip_theta,
                        detach_state)
-    if grad_norms is not None:
-        grad_norms.extend(epoch.norms)
-    return epoch.perplexity, epoch.speed
+    return epoch.result(grad_norms)
 
 
 def _make_updater(net, lr, updater):
