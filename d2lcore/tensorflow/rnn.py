@@ -297,7 +297,7 @@ class RNNModel(keras.layers.Layer):
         self.built = True
         self.fast = fast and self.kind == "rnn" and all(self._plain_simple_rnn(layer)
                                                         for layer in layers)
-        # The canonical bias pair each single-bias layer (RNN, LSTM) was loaded with: to_keras.
+        # Per single-bias layer (RNN, LSTM): the canonical (bias_ih, bias_hh) it was loaded with.
         self._bias_split = {}
         self._compiled = None
 
