@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .validate import check_sizes, check_token_ids
+from .validate import check_bool, check_sizes, check_token_ids
 
 __all__ = [
     "PARAM_NAMES",
@@ -111,6 +111,10 @@ def bptt_arguments(net_or_params, activation=None, truncate=None):
         raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
     implied = None
     if hasattr(net_or_params, "param_names"):  # a scratch model
+        if not net_or_params.library_pieces:  # its function may not be the RNN derived here
+            raise ValueError("net_or_params must be a scratch model of the library's pieces "
+                             "(get_params, init_rnn_state, rnn or rnn_relu); this one runs "
+                             "functions of your own")
         params = dict(zip(net_or_params.param_names, net_or_params.params, strict=True))
         implied = net_or_params.activation
     elif isinstance(net_or_params, dict):
@@ -228,7 +232,7 @@ class ScratchPieces:
         self.forward_fn = forward_fn or by_activation[self.activation]
         self.library_pieces = (not own_params and self.init_state is library_init_state
                                and self.forward_fn in library_forwards)
-        self.fast = bool(fast) and self.library_pieces
+        self.fast = check_bool(fast, "fast") and self.library_pieces
         self._own_params = own_params
         return own_params
 

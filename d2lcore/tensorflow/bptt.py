@@ -17,9 +17,6 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     """The core's checked arguments (``reference.bptt_inputs``) as TensorFlow tensors."""
-    if not getattr(net_or_params, "library_pieces", True):
-        raise ValueError("net_or_params must use the library's scratch parameters; this "
-                         "model was built from user functions")
     p, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state, activation,
                                                     truncate)
     p = {name: tf.convert_to_tensor(value) for name, value in p.items()}

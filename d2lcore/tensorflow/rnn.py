@@ -17,7 +17,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
-from d2lcore.validate import check_sizes, check_state, check_token_ids
+from d2lcore.validate import check_bool, check_sizes, check_state, check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -131,8 +131,6 @@ class RNNModelScratch(reference.ScratchPieces):
                 raise TypeError("init_state must be callable; in TensorFlow the order is "
                                 "(vocab_size, num_hiddens, init_state, forward_fn, get_params)")
             init_state, device = None, init_state
-        if not isinstance(fast, bool):
-            raise ValueError(f"fast must be True or False, got {fast!r}")
         own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
                                 forward_fn, activation=activation, embed_size=embed_size,
                                 seed=seed, fast=fast)
@@ -273,8 +271,7 @@ class RNNModel(keras.layers.Layer):
     def __init__(self, rnn_layer, vocab_size, *, fast=False, **kwargs):
         super().__init__(**kwargs)
         check_positive_int(vocab_size, "vocab_size")
-        if not isinstance(fast, bool):
-            raise ValueError(f"fast must be True or False, got {fast!r}")
+        check_bool(fast, "fast")
         layers = rnn_layer.rnn_layers if isinstance(rnn_layer, StackedRNN) else [rnn_layer]
         kinds = {_layer_kind(layer) for layer in layers}
         sizes = {layer.cell.units for layer in layers}

@@ -69,6 +69,8 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
 
 def init_rnn_state(batch_size, num_hiddens, device):
     """The initial hidden state as a one-element tuple ``(H,)``, H zeros (batch, hidden)."""
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(num_hiddens, "num_hiddens")
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
