@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .validate import check_sizes, check_token_ids
+from .validate import check_bool, check_sizes, check_token_ids
 
 __all__ = [
     "PARAM_NAMES",
@@ -111,6 +111,10 @@ def bptt_arguments(net_or_params, activation=None, truncate=None):
         raise ValueError(f"truncate must be None or a positive int, got {truncate!r}")
     implied = None
     if hasattr(net_or_params, "param_names"):  # a scratch model
+        if not net_or_params.library_pieces:  # its function may not be the RNN derived here
+            raise ValueError("net_or_params must be a scratch model of the library's pieces "
+                             "(get_params, init_rnn_state, rnn or rnn_relu); this one runs "
+                             "functions of your own")
         params = dict(zip(net_or_params.param_names, net_or_params.params, strict=True))
         implied = net_or_params.activation
     elif isinstance(net_or_params, dict):
@@ -196,6 +200,12 @@ class ScratchPieces:
     package's), and records whether every piece is the library's: only then do
     the fast path and the state checks apply, and only then do ``embed_size``
     and ``seed`` mean anything.  A reader's functions are called as d2l calls them.
+
+    The keyword-only extensions, for the library's pieces: ``activation`` ('tanh',
+    d2l's, or 'relu'); ``embed_size`` (a learned embedding ``W_emb`` instead of one-hot
+    inputs); ``seed`` (start from ``init_params``: the same numbers in every framework);
+    ``fast`` (True, the default: the package's ``fast.py`` computes the loop's function,
+    tested equal in outputs and every gradient; False runs the readable ``rnn`` loop).
     """
 
     def _wire(self, library, vocab_size, num_hiddens, get_params, init_state, forward_fn, *,
@@ -222,7 +232,7 @@ class ScratchPieces:
         self.forward_fn = forward_fn or by_activation[self.activation]
         self.library_pieces = (not own_params and self.init_state is library_init_state
                                and self.forward_fn in library_forwards)
-        self.fast = bool(fast) and self.library_pieces
+        self.fast = check_bool(fast, "fast") and self.library_pieces
         self._own_params = own_params
         return own_params
 
@@ -311,6 +321,16 @@ def loss(outputs, Y):
 
 def bptt(params, X, Y, state=None, activation="tanh", truncate=None):
     """Gradients of the mean loss by the backward recurrence of d2l 8.7, without autograd.
+
+    With ``A_t = X_t W_xh + H_{t-1} W_hh + b_h``, ``H_t = phi(A_t)``, ``O_t = H_t W_hq + b_q``
+    and L the mean cross-entropy over all T*B tokens (every package's ``bptt.py``
+    writes the same recurrence in its framework's ops)::
+
+        dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T*B)
+        dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T       (no second term at t = T)
+        dL/dA_t = dL/dH_t * phi'(A_t)                        (phi' written with H_t)
+        dL/dW_xh = sum_t X_t^T dL/dA_t,   dL/db_h = sum_t dL/dA_t,
+        dL/dW_hh = sum_t H_{t-1}^T dL/dA_t
 
     ``truncate=k`` keeps, for the loss at each step t, only the paths through
     H_t, ..., H_{t-k+1} (k=1: no gradient through time); None keeps all of them.

@@ -1,4 +1,10 @@
-"""The noisy sine of d2l 8.1 and its autoregressive feature matrices (numpy, framework-free)."""
+"""The noisy sine of d2l 8.1 and its autoregressive feature matrices (numpy, framework-free).
+
+Below them, the framework-free half of every package's ``autoregress.py``: the
+models there map windows (n, tau) to next values (n, 1), so one set of argument
+checks and one multistep / k-step loop serve the MLP and the RNN regressor of
+every framework; a package adds its models, their training and one forward pass.
+"""
 
 import numpy as np
 

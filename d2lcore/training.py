@@ -8,10 +8,14 @@ hands the rest to this module: per-epoch bookkeeping, divergence, the
 
 The public surface is the same in every package: d2l-zh's names and
 positional signatures, plus the keyword-only extras ``clip_theta`` (None: no
-clipping, the norm is still measured), ``detach_state``, ``grad_norms``,
-``updater``, ``animate`` / ``verbose``, and ``sample`` / ``alpha`` / ``seed`` in
-``predict_ch8``.  The minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names, so redefining them changes training, as in d2l.
+clipping, the norm is still measured), ``detach_state`` (False: the state carried
+across sequential minibatches keeps its history, so gradients flow back to the
+epoch's start, at a cost growing with the square of the minibatches per epoch;
+random iteration starts every minibatch from a fresh state anyway), ``grad_norms``
+(a list receiving each minibatch's norm before clipping), ``updater``, ``animate``
+/ ``verbose``, and ``sample`` / ``alpha`` / ``seed`` in ``predict_ch8``.  The
+minibatch step calls ``d2l.grad_clipping`` and ``d2l.sgd`` by their package
+names, so redefining them changes training, as in d2l.
 
 The divergence rule, the same everywhere: a minibatch whose loss or gradient
 norm is not finite updates nothing, the epoch stops there, and the run stops
@@ -86,6 +90,12 @@ class Epoch:
         """Tokens trained per second of this epoch (what d2l's train_epoch_ch8 returns)."""
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
 
+    def result(self, grad_norms=None):
+        """``train_epoch_ch8``'s ``(perplexity, speed)``; a list ``grad_norms`` gets the norms."""
+        if grad_norms is not None:
+            grad_norms.extend(self.norms)
+        return self.perplexity, self.speed
+
 
 def fit(run_epoch, num_epochs, predict, device_name, *, animate=True, verbose=True):
     """Run ``run_epoch() -> Epoch`` up to ``num_epochs`` times; return the ``TrainHistory``.
@@ -142,7 +152,7 @@ def generate(prefix, num_preds, vocab, step, sample=False, alpha=1.0, seed=None)
     feeds the one token just chosen.  Greedy by default; ``sample=True`` draws
     from ``p**alpha`` renormalised with numpy's generator seeded by ``seed``.
     A str prefix is read as characters and the text joined without spaces; a
-    list prefix as tokens, joined with spaces.
+    list prefix as tokens, joined with spaces.  Unknown tokens become ``<unk>``.
     """
     tokens = prefix_tokens(prefix)
     num_preds = check_non_negative_int(num_preds, "num_preds")

@@ -297,6 +297,35 @@ def test_train_validation(d2l, corpus, kwargs, error, name):
         train(d2l, scratch(d2l, vocab), data, vocab, lr, num_epochs, **args)
 
 
+@pytest.mark.parametrize("make, error, name", [
+    (lambda d2l: d2l.RNNModelScratch(28, 8, fast="yes"), TypeError, "fast"),
+    (lambda d2l: d2l.RNNModelScratch(28, 8, fast=1), TypeError, "fast"),
+    # Only TensorFlow's RNNModel has fast=; elsewhere the keyword itself is a TypeError.
+    (lambda d2l: d2l.RNNModel(d2l.make_rnn_layer("rnn", 4), 28, fast=None), TypeError, "fast"),
+    (lambda d2l: d2l.init_rnn_state(0, 8, None), ValueError, "batch_size"),
+    (lambda d2l: d2l.init_rnn_state(2, 8.0, None), TypeError, "num_hiddens"),
+    (lambda d2l: d2l.RNNModelScratch(28, 8).begin_state(0), ValueError, "batch_size"),
+])
+def test_model_validation(d2l, make, error, name):
+    with pytest.raises(error, match=name):
+        make(d2l)
+
+
+def test_bptt_refuses_a_model_of_the_readers_functions(d2l, corpus):
+    """bptt_grads derives the gradients of d2l's RNN; a reader's forward_fn may be another model."""
+    numpy_batches, vocab = corpus
+    X, Y = (d2l.SeqDataLoader.to_tensor(a) for a in numpy_batches[0])
+
+    def my_rnn(inputs, state, params):
+        return d2l.rnn(inputs, state, params)
+
+    net = d2l.RNNModelScratch(len(vocab), HIDDEN, forward_fn=my_rnn)
+    for grads in (d2l.bptt_grads, d2l.autograd_grads):
+        with pytest.raises(ValueError, match="net_or_params"):
+            grads(net, X, Y)
+    assert set(d2l.bptt_grads(net.params, X, Y)) >= {"W_xh", "W_hh"}  # its arrays are fine
+
+
 def test_numpy_integers_are_ints(d2l, corpus):
     data, vocab = batches(d2l, corpus), corpus[1]
     net = scratch(d2l, vocab)

@@ -493,7 +493,6 @@ def test_predict_ch8(tiny_iter):
     (lambda: d2l.RNNModelScratch(0, 8), "vocab_size"),
     (lambda: d2l.RNNModelScratch(28, -1), "num_hiddens"),
     (lambda: d2l.RNNModelScratch(28, 8, embed_size=0), "embed_size"),
-    (lambda: d2l.RNNModelScratch(28, 8, fast="yes"), "fast"),
     (lambda: d2l.RNNModelScratch(28, 8, forward_fn=d2l.rnn, activation="relu"), "activation"),
     (lambda: d2l.get_params(28, 8, seed=1.5), "seed"),
     (lambda: d2l.RNNModelScratch(28, 8).begin_state(0), "batch_size"),

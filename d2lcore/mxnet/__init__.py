@@ -1,8 +1,6 @@
-"""The MXNet/Gluon flavour of the workbook: ``from d2lcore import mxnet as d2l``.
+"""``from d2lcore import mxnet as d2l``: the core plus MXNet/Gluon models and training (ch. 8).
 
-It offers the framework-free core plus MXNet data loaders, models, training,
-an explicit BPTT and the 8.1 autoregressors, under d2l-zh's names.  Like d2l-zh
-it switches MXNet to NumPy semantics (``npx.set_np()``) on import.
+Like d2l-zh it switches MXNet to NumPy semantics (``npx.set_np()``) on import.
 """
 
 import os

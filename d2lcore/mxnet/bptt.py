@@ -1,16 +1,7 @@
 """Backpropagation through time (d2l 8.7) for the scratch RNN, written out in ``mxnet.np``.
 
-``bptt_grads`` runs the backward recurrence by hand, with no autograd:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * B)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the second term from the future)
-    dL/dA_t = dL/dH_t * phi'(A_t)
-    W_xh += X_t^T dL/dA_t,  W_hh += H_{t-1}^T dL/dA_t,  b_h += sum_batch dL/dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1}, exactly as ``d2lcore.reference.bptt`` defines it.
-``autograd_grads`` computes the same numbers with MXNet's autograd, so each
-checks the other.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from MXNet's autograd; the equations and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 from mxnet import autograd, np, npx
@@ -71,9 +62,8 @@ def _act_grad(H, activation):
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
 
-    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
-    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
-    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    ``Hs`` (T, batch, hidden) holds H_1..H_T, ``dHs`` the part of each dL/dH_t from
+    step t's own output.  Returns dL/dA_t (T, batch, hidden), dL/dH_0 and dL/dW_hh.
     """
     act_grad = _act_grad(Hs, activation)
     dA, dH = [None] * Hs.shape[0], np.zeros_like(H0)  # dH: what flows back from step t+1
@@ -134,18 +124,14 @@ def _backward(params, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """Gradients of the mean cross-entropy by the explicit recurrence of d2l 8.7.
 
-    ``activation`` defaults to the model's (a dict or list of arrays: 'tanh').
-    Returns a dict name -> ``mxnet.np`` array with every parameter's gradient.
+    ``net_or_params``, ``activation``: ``reference.bptt_arguments``.  Returns name -> array.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     return _backward(params, activation, X, Y, H0, truncate)[0]
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
-    """``||dL/dH_t||`` (Frobenius norm over the batch) for t = 1..T, from the full recurrence.
-
-    Shrinking values towards t = 1 show vanishing gradients, growing ones exploding.
-    """
+    """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
     dH_all = _backward(params, activation, X, Y, H0, None)[1]
     return [float(np.sqrt((dH * dH).sum())) for dH in dH_all]
@@ -163,8 +149,7 @@ def _step_loss(params, Hs_window_last, y_t, total_tokens):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The gradients of ``bptt_grads`` by MXNet's autograd (same arguments, same result).
 
-    For ``truncate=k`` the loss at step t is recomputed from a detached H_{t-k},
-    so autograd sees only the k steps that truncation keeps.
+    With ``truncate=k`` the loss at step t restarts from the detached H_{t-k}: k steps.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     leaves = {name: p.copy() for name, p in params.items()}

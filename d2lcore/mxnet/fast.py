@@ -1,22 +1,13 @@
-"""The fast path of ``RNNModelScratch`` (MXNet): the readable loop's function, fused.
+"""The fast path of ``RNNModelScratch`` (MXNet, ``fast=True``): the loop's function, fused.
 
-``RNNModelScratch(..., fast=True)`` (the default) runs ``FusedScratch`` instead
-of ``rnn``: the same function
-
-    H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h),   O_t = H_t W_hq + b_q
-
-computed by MXNet's fused RNN kernel ``npx.rnn``, which evaluates
-``phi(x W_ih^T + b_ih + h W_hh^T + b_hh)``.  It is fed ``W_ih = W_xh^T``,
-``W_hh = W_hh^T``, ``b_ih = b_h`` and ``b_hh = 0``; the transposes and the
-concatenation happen inside the hybridized graph, so the gradients land on the
-scratch parameters themselves (the kernel has its own backward: no second
-hand-written BPTT here).  The outputs of all steps are one
-``npx.fully_connected``.  ``tests/test_contract_models.py`` checks outputs and
-every gradient against the readable loop.
-
-``hybridize_forward(rnn)`` is the other way to speed: it compiles a reader's
-own ``forward_fn`` (8.5 trains the page's ``rnn`` through it) as a hybridized
-block, without replacing it (``tests/test_mxnet_hybridize.py``).
+``FusedScratch`` computes ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)``,
+``O_t = H_t W_hq + b_q`` with MXNet's fused kernel ``npx.rnn``, which evaluates
+``phi(x W_ih^T + b_ih + h W_hh^T + b_hh)``: it is fed ``W_ih = W_xh^T``,
+``W_hh = W_hh^T``, ``b_ih = b_h`` and ``b_hh = 0``.  The transposes happen inside the
+hybridized graph, so the gradients land on the scratch parameters themselves (the
+kernel has its own backward: no second hand-written BPTT); the outputs of all steps
+are one ``npx.fully_connected``.  ``hybridize_forward(rnn)`` instead compiles a
+reader's own ``forward_fn`` (8.5 trains the page's ``rnn`` through it).
 """
 
 import types

@@ -1,27 +1,16 @@
-"""Recurrent language models in MXNet/Gluon: the from-scratch model of d2l 8.5 and the
-concise Gluon model of d2l 8.6.
+"""Recurrent language models in MXNet/Gluon: from scratch (d2l 8.5) and concise (d2l 8.6).
 
-Scratch model
--------------
-``get_params`` / ``init_rnn_state`` / ``rnn`` are the three functions of d2l 8.5,
-written with ``mxnet.np`` arrays (d2l-zh's ``from mxnet import np, npx`` style);
-``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with ReLU).
-``RNNModelScratch`` wires them together.  By default (``fast=True``) it computes
-the loop's function with MXNet's fused RNN kernel (``d2lcore.mxnet.fast``),
-tested equal to the loop in outputs and gradients.
+``get_params``, ``init_rnn_state`` and ``rnn`` (the per-step loop; ``rnn_relu`` with
+ReLU) are d2l 8.5's pieces in ``mxnet.np`` (d2l-zh's ``from mxnet import np, npx``);
+``RNNModelScratch`` wires them (the shared half: ``d2lcore.reference.ScratchPieces``),
+by default through MXNet's fused RNN kernel (``d2lcore.mxnet.fast``).
 
-Concise model and the canonical layout
---------------------------------------
-Gluon's ``rnn.RNN`` / ``rnn.GRU`` / ``rnn.LSTM`` keep, per layer ``k``, the arrays
-``l{k}_i2h_weight`` (G*H, inputs), ``l{k}_h2h_weight`` (G*H, H), ``l{k}_i2h_bias`` and
-``l{k}_h2h_bias`` (G*H,).  They map one to one onto PyTorch's ``weight_ih_l{k}``,
-``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``: same shapes, no transpose,
-and the same gate order (GRU: reset, update, new; LSTM: input, forget, cell,
-output), with the same GRU variant (the reset gate multiplies ``W_hn h + b_hn``).
-The output layer ``nn.Dense`` stores ``weight`` (V, H) and ``bias`` (V,), which are
-``dense.weight`` / ``dense.bias`` unchanged.
+``RNNModel`` wraps Gluon's ``rnn.RNN`` / ``GRU`` / ``LSTM``.  Their arrays
+``l{k}_i2h_weight``, ``l{k}_h2h_weight``, ``l{k}_i2h_bias``, ``l{k}_h2h_bias`` are the
+canonical (``d2lcore.reference_layers``) ``weight_ih_l{k}``, ``weight_hh_l{k}``,
+``bias_ih_l{k}``, ``bias_hh_l{k}`` as they are: same shapes, gate order and GRU
+variant.  The ``nn.Dense`` output layer's ``weight`` / ``bias`` are ``dense.*``.
 """
-
 
 import mxnet as mx
 import numpy as onp
@@ -34,16 +23,8 @@ from ..validate import check_positive_int, check_sizes, check_state, check_token
 from . import fast as fast_paths
 from .utils import try_gpu
 
-__all__ = [
-    "get_params",
-    "init_rnn_state",
-    "rnn",
-    "rnn_relu",
-    "RNNModelScratch",
-    "RNNModel",
-    "make_rnn_layer",
-    "RNN_KINDS",
-]
+__all__ = ["get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
+           "make_rnn_layer", "RNN_KINDS"]
 
 RNN_KINDS = reference_layers.KINDS
 # Fixed buffers and shapes: the graph is rebuilt only when the input shape changes.
@@ -74,15 +55,14 @@ def _as_array(H):
     return H if isinstance(H, np.ndarray) else np.array(onp.asarray(H, onp.float32))
 
 
-# ------------------------------------------------------------- d2l 8.5, written out
+# --------------------------------------------------------------- from scratch (d2l 8.5)
 
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
     """The scratch parameters [W_xh, W_hh, b_h, W_hq, b_q] (W_emb first with an embedding).
 
-    d2l's initialisation: weights N(0, 0.01^2), biases zero.  With ``seed`` the
-    values come from ``d2lcore.reference.init_params`` so every framework starts
-    from the same numbers.  Every array has a gradient buffer attached.
+    d2l's initialisation (``d2lcore.reference.param_specs``); with ``seed`` the values
+    are ``reference.init_params``' (the same in every framework); each gets ``.grad``.
     """
     vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     device = _device(device)
@@ -135,32 +115,20 @@ _library_get_params = get_params  # RNNModelScratch's argument of the same name 
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
-# ------------------------------------------------------------------ scratch model
-
-
 def _assign(target, array):
     """Copy a numpy array into a parameter in place (``set_numpy_params``)."""
     target[:] = np.array(array, ctx=target.ctx)
 
 
 class RNNModelScratch(reference.ScratchPieces):
-    """The d2l 8.5 model: ``RNNModelScratch(vocab_size, num_hiddens, device, get_params,
-    init_state, forward_fn)``, with the three functions optional.
+    """An RNN language model from scratch (d2l-zh 8.5's class, same positional signature).
 
-    Left out (or given as this module's ``get_params`` / ``init_rnn_state`` /
-    ``rnn`` / ``rnn_relu``) they are the library's, which allow the keyword-only
-    extensions:
-
-    - ``activation``: 'tanh' (d2l) or 'relu';
-    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
-    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
-    - ``fast``: True (default) computes the loop's function with
-      ``d2lcore.mxnet.fast.FusedScratch`` (MXNet's fused RNN kernel, hybridized;
-      tested equal: outputs and every gradient); False runs the readable
-      ``rnn`` loop.  Only the library's own pieces have a fast path: with a
-      user function ``fast`` is False.
-
-    User functions are called exactly as d2l does.
+    ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
+    ``get_params``, ``init_rnn_state`` and ``rnn`` (or ``rnn_relu``); pass your
+    own to use them exactly as d2l does.  The keyword-only ``activation``,
+    ``embed_size``, ``seed`` and ``fast`` (here ``fast.FusedScratch``, MXNet's fused
+    kernel, hybridized) apply to the library pieces only: see
+    ``d2lcore.reference.ScratchPieces``.
     """
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
@@ -199,7 +167,7 @@ class RNNModelScratch(reference.ScratchPieces):
     _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
-# ------------------------------------------------------------------ concise model
+# ------------------------------------------------------------------- concise (d2l 8.6)
 
 
 def make_rnn_layer(kind, num_hiddens, num_layers=1):
@@ -227,13 +195,11 @@ def _layer_kind(layer):
 
 @mx.util.use_np
 class RNNModel(gluon.HybridBlock):
-    """d2l 8.6's ``RNNModel(rnn_layer, vocab_size)``: one-hot inputs, a Gluon recurrent
-    layer, and a dense layer over every time step's hidden state.
+    """d2l 8.6's ``RNNModel(rnn_layer, vocab_size)``: one-hot inputs, a Gluon layer, a dense layer.
 
-    Unlike d2l's ``nn.Block`` this is a ``HybridBlock``, hybridized unless
-    ``hybridize=False``, and it is initialised on creation with d2l's
-    ``init.Normal(0.01)`` (the initialiser d2l's ``train_ch8`` uses);
-    ``initialize()`` without an ``init`` re-draws with the same one.
+    Unlike d2l's ``nn.Block`` it is a ``HybridBlock``, hybridized unless ``hybridize=False``,
+    and initialised on creation with d2l's ``init.Normal(0.01)`` (what d2l's ``train_ch8``
+    uses); ``initialize()`` without an ``init`` re-draws with the same one.
     """
 
     def __init__(self, rnn_layer, vocab_size, *, hybridize=True, device=None, **kwargs):
@@ -280,13 +246,10 @@ class RNNModel(gluon.HybridBlock):
                            2 if self.kind == "lstm" else 1, bare=self.kind != "lstm")
 
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
-        """The layer's zero state: [H] (RNN, GRU) or [H, C] (LSTM), each
-        (num_layers, batch_size, num_hiddens)."""
+        """The layer's zero state: [H] or an LSTM's [H, C], each (layers, batch, hidden)."""
         batch_size = check_positive_int(batch_size, "batch_size")
         device = device if device is not None else ctx
         return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)
-
-    # -- canonical (PyTorch-layout) parameters ----------------------------------------
 
     def _canonical_targets(self):
         """dict canonical name -> the Gluon parameter's data array (no transposes needed)."""
@@ -294,11 +257,9 @@ class RNNModel(gluon.HybridBlock):
         by_suffix = {name[len(self.rnn.prefix):]: p for name, p in params.items()}
         targets = {}
         for k in range(self.num_layers):
-            for canon, gluon_name in ((f"weight_ih_l{k}", f"l{k}_i2h_weight"),
-                                      (f"weight_hh_l{k}", f"l{k}_h2h_weight"),
-                                      (f"bias_ih_l{k}", f"l{k}_i2h_bias"),
-                                      (f"bias_hh_l{k}", f"l{k}_h2h_bias")):
-                targets[canon] = by_suffix[gluon_name].data()
+            for canon, gluon_name in (("weight_ih", "i2h_weight"), ("weight_hh", "h2h_weight"),
+                                      ("bias_ih", "i2h_bias"), ("bias_hh", "h2h_bias")):
+                targets[f"{canon}_l{k}"] = by_suffix[f"l{k}_{gluon_name}"].data()
         targets["dense.weight"] = self.dense.weight.data()
         targets["dense.bias"] = self.dense.bias.data()
         return targets

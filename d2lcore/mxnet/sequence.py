@@ -1,8 +1,4 @@
-"""Language-model minibatches (d2l 8.3) as MXNet ``np`` integer arrays.
-
-The sampling itself lives in the core (numpy), so a seeded ``rng`` gives the
-same batches in every framework; this module only converts them.
-"""
+"""d2l 8.3's minibatches as MXNet ``np`` int64 arrays: the loaders of ``d2lcore.sequence.bind``."""
 
 from mxnet import np
 
@@ -14,8 +10,7 @@ def _to_tensor(array):
     return np.array(array, dtype=array.dtype)
 
 
-# seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data and
-# load_data_time_machine: the core's, with batches converted by _to_tensor.
+# The five loaders of the core, their batches converted by _to_tensor.
 _LOADERS = core.bind(_to_tensor, __name__, "int64 ``mxnet.np`` arrays")
 (seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data,
  load_data_time_machine) = _LOADERS.values()

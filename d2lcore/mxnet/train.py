@@ -1,9 +1,6 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), MXNet/Gluon.
 
-d2l-zh's names and signatures with the keyword-only extras that
-``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
-plotting and the sampling loop are the core's (``d2lcore.training``).
+The shared design (signatures, keyword extras, divergence, sampling): ``d2lcore.training``.
 """
 
 import sys
@@ -35,7 +32,6 @@ def _params(net_or_params):
     if isinstance(net_or_params, gluon.Block):
         return [p.data() for p in net_or_params.collect_params().values() if p.grad_req != "null"]
     params = getattr(net_or_params, "params", net_or_params)
-    params = list(params.values()) if isinstance(params, dict) else params
     if not isinstance(params, (list, tuple)) or not all(isinstance(p, np.ndarray) for p in params):
         raise TypeError("net_or_params must be a Gluon block, a model with .params, "
                         f"or a list of arrays; got {type(net_or_params).__name__}")
@@ -105,20 +101,15 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
                     clip_theta=1, detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``updater`` is a callable ``updater(batch_size)`` (``gluon.Trainer.step``
-    is one).  Sequential iteration carries the state across minibatches
-    (detached unless ``detach_state=False``: then gradients flow back to the
-    epoch's start); random iteration starts each minibatch from a fresh state.
-    ``grad_norms`` (a list) receives each minibatch's norm before clipping.
+    ``updater`` is a ``gluon.Trainer`` or a callable ``updater(batch_size)``.  The
+    extras ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     updater = updater.step if isinstance(updater, gluon.Trainer) else updater
     _check_epoch_args(updater, clip_theta, detach_state)
     device = try_gpu() if device is None else device
     epoch = _run_epoch(net, train_iter, loss, updater, device, use_random_iter, clip_theta,
                        detach_state)
-    if grad_norms is not None:
-        grad_norms.extend(epoch.norms)
-    return epoch.perplexity, epoch.speed
+    return epoch.result(grad_norms)
 
 
 def _make_updater(net, lr, updater):
@@ -139,9 +130,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
     ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a
-    ``gluon.Trainer`` (or an ``mx.optimizer.Optimizer`` for a Block), or a
-    callable ``updater(batch_size)``.  See ``d2lcore.training.fit`` for the
-    plot, the printed lines and divergence.
+    ``gluon.Trainer`` (or an ``mx.optimizer.Optimizer`` for a Block), or a callable
+    ``updater(batch_size)``.  Printing, plot, divergence: ``training.fit``.
     """
     lr = check_positive_number(lr, "lr")
     device = try_gpu() if device is None else device
@@ -164,9 +154,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy, or ``sample=True`` with ``alpha`` and ``seed``: ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None

@@ -1,10 +1,8 @@
-"""The TensorFlow (Keras 3) package of the workbook: ``from d2lcore import tensorflow as d2l``.
+"""``from d2lcore import tensorflow as d2l``: the core plus TensorFlow models and training (ch. 8).
 
-It re-exports the framework-free core and adds TensorFlow tensors, models and
-training code with the names of d2l-zh v2's ``d2l.tensorflow`` module.  Where
-d2l-zh's own TensorFlow code cannot run on Keras 3 (RNN layers built with
+Where d2l-zh's TensorFlow code cannot run on Keras 3 (RNN layers built with
 ``time_major=True``, ``cell.get_initial_state(batch_size=..., dtype=...)``) the
-docstrings of the replacements say so.
+replacements' docstrings say so.
 """
 
 import os
@@ -55,7 +53,6 @@ def size(x, *args, **kwargs):
 def to(x, *args, **kwargs):
     """Tensors are placed by device scopes in TensorFlow: d2l's ``to`` leaves x as it is."""
     return x
-
 
 
 __all__ = [*_core_all, "FRAMEWORK", "tf", *_MODULES_ALL, *ALIAS_NAMES]

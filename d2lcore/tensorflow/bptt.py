@@ -1,17 +1,8 @@
 """Backpropagation through time (d2l 8.7) for the scratch RNN, written out in TensorFlow ops.
 
-``bptt_grads`` runs the backward recurrence by hand, with no autograd:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T * batch)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T          (nothing after the last step)
-    dL/dA_t = dL/dH_t * phi'(A_t)                          (A_t: the pre-activation)
-    dW_xh = sum_t X_t^T dA_t,  dW_hh = sum_t H_{t-1}^T dA_t,  db_h = sum_t dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly as
-``d2lcore.reference.bptt``.  ``autograd_grads`` gets the same numbers from
-``tf.GradientTape`` (truncation by ``tf.stop_gradient``), and
-``hidden_grad_norms`` gives ||dL/dH_t|| per step for the vanishing / exploding plot.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from ``tf.GradientTape`` (truncation by ``tf.stop_gradient``); the equations
+and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 import tensorflow as tf
@@ -26,9 +17,6 @@ __all__ = ["bptt_grads", "autograd_grads", "hidden_grad_norms", "recurrence_back
 
 def _prepare(net_or_params, X, Y, state, activation, truncate=None):
     """The core's checked arguments (``reference.bptt_inputs``) as TensorFlow tensors."""
-    if not getattr(net_or_params, "library_pieces", True):
-        raise ValueError("net_or_params must use the library's scratch parameters; this "
-                         "model was built from user functions")
     p, activation, X, Y, H0 = reference.bptt_inputs(net_or_params, X, Y, state, activation,
                                                     truncate)
     p = {name: tf.convert_to_tensor(value) for name, value in p.items()}
@@ -77,9 +65,8 @@ def _act_grad(H, activation):
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
 
-    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
-    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
-    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    ``Hs`` (T, batch, hidden) holds H_1..H_T, ``dHs`` the part of each dL/dH_t from
+    step t's own output.  Returns dL/dA_t (T, batch, hidden), dL/dH_0 and dL/dW_hh.
     The fast path's custom gradient (``fast.py``) reuses this very function.
     """
     num_steps = Hs.shape[0]
@@ -139,9 +126,7 @@ def _backward(p, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """Gradients of the mean loss by the explicit backward recurrence: dict name -> tensor.
 
-    ``net_or_params``: an ``RNNModelScratch`` (its activation is used), a dict
-    name -> array or the list of parameters in reference order.  ``activation``
-    defaults to the model's ('tanh' for bare parameters).
+    ``net_or_params`` (a model, a dict or a list), ``activation``: ``reference.bptt_arguments``.
     """
     p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     grads, _ = _backward(p, activation, X, Y, H0, truncate)
@@ -166,8 +151,7 @@ def _step_loss(p, H, Y_t):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The gradients of ``bptt_grads`` from ``tf.GradientTape`` (dict name -> tensor).
 
-    With ``truncate=k`` the loss at step t is recomputed from H_{t-k}, held
-    fixed by ``tf.stop_gradient``, so its gradient only travels k steps back.
+    With ``truncate=k`` the loss at step t restarts from ``tf.stop_gradient(H_{t-k})``.
     """
     p, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     labels = tf.unstack(tf.transpose(Y))

@@ -1,9 +1,7 @@
 """Exercise checkers for TensorFlow notebooks: ``d2l.check_rnn(rnn_relu, activation='relu')``.
 
-The checking logic lives in :mod:`d2lcore.checks` (framework-neutral, compared
-with numpy references); this module only converts tensors, differentiates with
-``tf.GradientTape`` and calls clipping functions the TensorFlow way.  Each
-checker prints its verdict and returns a ``CheckResult``.
+The Adapter converts tensors, differentiates with ``tf.GradientTape`` and calls
+clipping functions the TensorFlow way; the checkers are ``d2lcore.checks``'.
 """
 
 import re
@@ -77,9 +75,7 @@ class TensorFlowAdapter(_checks.Adapter):
 
 _ADAPTER = TensorFlowAdapter()
 
-# The checkers (check_rnn, check_grad_clipping, ...) come from the one table in
-# d2lcore.checks.bind, with this framework's adapter filled in: every package
-# offers the same checkers, each with its docstring and signature for ``??``.
+# check_rnn, check_grad_clipping, ...: the rows of d2lcore.checks.bind with this adapter.
 _CHECKERS = bind(_ADAPTER, __name__)
 globals().update(_CHECKERS)
 __all__ = list(_CHECKERS)

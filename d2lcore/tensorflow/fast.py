@@ -1,15 +1,10 @@
 """Fast paths of the TensorFlow models: the readable loop's function, in bulk.
 
-``RNNModelScratch(..., fast=True)`` (the default) calls ``scratch_forward``
-(compiled with ``tf.function``) instead of ``rnn``; ``RNNModel(..., fast=True)``
-(opt-in; the default runs Keras' own layers) runs plain ``SimpleRNN`` layers
-through ``simple_rnn_layers``.  Both compute the same outputs and gradients as
-the readable paths (checked in ``tests/test_contract_models.py``):
-
-- ``one_hot(x) @ W_xh`` is row x of ``W_xh``: a gather for all steps at once;
-- the recurrence has a hand-written gradient, ``bptt.recurrence_backward``
-  (the explicit BPTT of d2l 8.7), with ``dW_hh`` as one product over all steps;
-- the outputs of all steps come from one product with ``W_hq``.
+``RNNModelScratch`` (``fast=True``, the default) calls ``scratch_forward``, compiled
+with ``tf.function``; ``RNNModel(..., fast=True)`` (opt-in) runs plain ``SimpleRNN``
+layers through ``simple_rnn_layers``.  Both gather rows of ``W_xh`` instead of
+multiplying one-hot vectors, run the recurrence with a hand-written gradient
+(``bptt.recurrence_backward``, d2l 8.7's BPTT) and compute all outputs in one product.
 """
 
 import tensorflow as tf

@@ -1,22 +1,15 @@
 """Recurrent language models in TensorFlow / Keras 3: from scratch (d2l 8.5) and concise (8.6).
 
-The scratch model
------------------
-``get_params``, ``init_rnn_state`` and ``rnn`` are the readable pieces of d2l
-8.5; ``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with
-ReLU).  ``RNNModelScratch`` puts them together with d2l-zh v2's TensorFlow
-signature ``(vocab_size, num_hiddens, init_state, forward_fn, get_params)``.
-By default (``fast=True``) it computes the loop's function through
-``d2lcore.tensorflow.fast``, tested equal to the loop in outputs and gradients.
+``get_params``, ``init_rnn_state`` and ``rnn`` (the per-step loop; ``rnn_relu`` with
+ReLU) are d2l 8.5's pieces; ``RNNModelScratch`` wires them with d2l-zh v2's TensorFlow
+signature (the shared half: ``d2lcore.reference.ScratchPieces``), by default through
+``d2lcore.tensorflow.fast``.
 
-The concise model and the canonical (PyTorch) weight layout
------------------------------------------------------------
-``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` layers (Keras has
-no ``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a
-``Dense`` output layer.  ``get_numpy_params`` / ``set_numpy_params`` translate
-the Keras weights to and from the layout every framework shares (PyTorch's)
-with ``d2lcore.reference_layers.to_keras`` / ``from_keras``; that module's
-docstring has the table (transposes, the GRU's gate swap, the split bias).
+``RNNModel`` wraps Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` (Keras has no
+``num_layers``: ``make_rnn_layer`` stacks several in a ``StackedRNN``) and a ``Dense``
+output layer.  Its ``get_numpy_params`` / ``set_numpy_params`` translate the weights
+to and from the canonical layout with ``d2lcore.reference_layers.to_keras`` /
+``from_keras`` (transposes, the GRU's gate swap, the split bias: that module's table).
 """
 
 import numpy as np
@@ -24,7 +17,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 from d2lcore import reference, reference_layers
-from d2lcore.validate import check_sizes, check_state, check_token_ids
+from d2lcore.validate import check_bool, check_sizes, check_state, check_token_ids
 
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
@@ -37,9 +30,8 @@ KINDS = reference_layers.KINDS
 RNN_KINDS = KINDS  # the name the PyTorch package uses
 
 
-# ---------------------------------------------------------------------------
-# Input checks shared by both models
-# ---------------------------------------------------------------------------
+# ----------------------------------------------------------------------------- checks
+
 
 def _check_tokens(X, vocab_size):
     """X as an int32 tensor (batch, num_steps) with ids in [0, vocab_size)."""
@@ -52,18 +44,15 @@ def _check_tokens(X, vocab_size):
     return tf.cast(X, tf.int32)
 
 
-# ---------------------------------------------------------------------------
-# d2l 8.5: the readable pieces
-# ---------------------------------------------------------------------------
+# --------------------------------------------------------------- from scratch (d2l 8.5)
+
 
 def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=None):
-    """The scratch model's parameters as ``tf.Variable`` s, in ``reference.PARAM_NAMES`` order.
+    """The scratch model's parameters as ``tf.Variable`` s, in ``reference.param_names`` order.
 
-    d2l's initialisation: weights N(0, 0.01^2), biases zero; with ``embed_size``
-    a learned embedding ``W_emb`` (vocab_size x embed_size, N(0, 1)) comes first
-    and ``W_xh`` maps embed_size -> num_hiddens.  With an int ``seed`` the values
-    are ``reference.init_params``'s, so every framework starts from the same numbers.
-    ``device`` is optional (d2l-zh's TensorFlow version has none).
+    d2l's initialisation (``d2lcore.reference.param_specs``); with an int ``seed`` the
+    values are ``reference.init_params``' (the same in every framework).  ``device`` is
+    optional (d2l-zh's TensorFlow version has none).
     """
     vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None and not is_int(seed):
@@ -72,15 +61,11 @@ def get_params(vocab_size, num_hiddens, device=None, *, embed_size=None, seed=No
     if seed is not None:
         values = reference.init_params(vocab_size, num_hiddens, int(seed), embed_size)
     else:
-        values = _random_params(vocab_size, num_hiddens, embed_size)
+        specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
+        values = {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
+                  else tf.zeros(shape) for name, (shape, std) in specs.items()}
     with device_scope(device):
         return [tf.Variable(values[name], name=name) for name in names]
-
-
-def _random_params(vocab_size, num_hiddens, embed_size):
-    specs = reference.param_specs(vocab_size, num_hiddens, embed_size)
-    return {name: tf.random.normal(shape, stddev=std, dtype=tf.float32) if std
-            else tf.zeros(shape) for name, (shape, std) in specs.items()}
 
 
 def init_rnn_state(batch_size, num_hiddens, device=None):
@@ -116,11 +101,9 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
+_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
-
-# ---------------------------------------------------------------------------
-# The scratch model
-# ---------------------------------------------------------------------------
 
 def _assign(variable, array):
     """Copy a numpy array into a ``tf.Variable`` (``set_numpy_params``)."""
@@ -130,22 +113,13 @@ def _assign(variable, array):
 class RNNModelScratch(reference.ScratchPieces):
     """The RNN of d2l 8.5, with d2l-zh v2's TensorFlow signature plus keyword extensions.
 
-    ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)``
-    runs the user's functions exactly as d2l does: ``get_params(vocab_size,
-    num_hiddens)`` once, ``init_state(batch_size, num_hiddens)`` in
-    ``begin_state`` and ``forward_fn(one_hot_inputs, state, params)`` per call.
-    Left out (or given as this module's ``init_rnn_state``/``rnn``/``get_params``),
-    they are the library's, and then the keywords apply:
-
-    - ``activation``: 'tanh' (d2l) or 'relu';
-    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
-    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
-    - ``fast``: True (default) computes the loop's function with
-      ``d2lcore.tensorflow.fast.scratch_forward`` (tested equal: outputs and
-      every gradient); False runs the readable ``rnn`` loop.  Only the
-      library's own pieces have a fast path: with a user function ``fast`` is False;
-    - ``device``: where the parameters live (a device given third,
-      PyTorch-style, is accepted too).
+    ``RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)`` runs
+    the user's functions as d2l does: ``get_params(vocab_size, num_hiddens)`` once,
+    ``init_state(batch_size, num_hiddens)`` in ``begin_state``, ``forward_fn(one_hot_inputs,
+    state, params)`` per call.  Left out (or this module's own), they are the library's, and
+    the keyword-only ``activation``, ``embed_size``, ``seed`` and ``fast`` (here
+    ``fast.scratch_forward``) apply: see ``d2lcore.reference.ScratchPieces``.  ``device``
+    places the parameters (a device given third, PyTorch-style, is accepted too).
     """
 
     def __init__(self, vocab_size, num_hiddens, init_state=None, forward_fn=None,
@@ -157,8 +131,6 @@ class RNNModelScratch(reference.ScratchPieces):
                 raise TypeError("init_state must be callable; in TensorFlow the order is "
                                 "(vocab_size, num_hiddens, init_state, forward_fn, get_params)")
             init_state, device = None, init_state
-        if not isinstance(fast, bool):
-            raise ValueError(f"fast must be True or False, got {fast!r}")
         own_params = self._wire(_LIBRARY, vocab_size, num_hiddens, get_params, init_state,
                                 forward_fn, activation=activation, embed_size=embed_size,
                                 seed=seed, fast=fast)
@@ -200,19 +172,14 @@ class RNNModelScratch(reference.ScratchPieces):
     _assign = staticmethod(_assign)  # set_numpy_params' copy into one parameter
 
 
-_library_get_params = get_params
-_LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
-
-
 def _check_state(state, shape, count=1, bare=False):
     """The state's tensors as float32, after the core's check of their number and shapes."""
     return [tf.cast(tf.convert_to_tensor(H), tf.float32)
             for H in check_state(state, shape, count, bare)]
 
 
-# ---------------------------------------------------------------------------
-# The concise model around Keras' own layers
-# ---------------------------------------------------------------------------
+# ------------------------------------------------------------------- concise (d2l 8.6)
+
 
 _LAYER_CLASSES = {"rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU,
                   "lstm": keras.layers.LSTM}
@@ -296,20 +263,15 @@ class RNNModel(keras.layers.Layer):
     SimpleRNN/GRU/LSTM with ``return_sequences=True, return_state=True``),
     inputs are transposed inside, and ``begin_state`` builds the zeros itself.
 
-    ``net(X, state)`` returns d2l's time-major outputs (num_steps * batch,
-    vocab_size) and the state: H of shape (num_layers, batch, hidden), or
-    ``(H, C)`` for an LSTM.  By default the Keras layers run the recurrence.
-    ``fast=True`` (opt-in) runs plain ``SimpleRNN`` layers through
-    ``d2lcore.tensorflow.fast.simple_rnn_layers`` instead, with the layers' own
-    weights; the tests check it against the Keras layers.  GRU and LSTM always
-    run Keras' code.
+    ``net(X, state)`` returns d2l's time-major outputs and the state, H (num_layers,
+    batch, hidden) or an LSTM's ``(H, C)``.  ``fast=True`` (opt-in) runs plain
+    ``SimpleRNN`` layers through ``fast.simple_rnn_layers``; GRU and LSTM run Keras'.
     """
 
     def __init__(self, rnn_layer, vocab_size, *, fast=False, **kwargs):
         super().__init__(**kwargs)
         check_positive_int(vocab_size, "vocab_size")
-        if not isinstance(fast, bool):
-            raise ValueError(f"fast must be True or False, got {fast!r}")
+        check_bool(fast, "fast")
         layers = rnn_layer.rnn_layers if isinstance(rnn_layer, StackedRNN) else [rnn_layer]
         kinds = {_layer_kind(layer) for layer in layers}
         sizes = {layer.cell.units for layer in layers}
@@ -332,7 +294,7 @@ class RNNModel(keras.layers.Layer):
         self.built = True
         self.fast = fast and self.kind == "rnn" and all(self._plain_simple_rnn(layer)
                                                         for layer in layers)
-        # Canonical bias_hh of the single-bias layers (RNN, LSTM), per layer; see the module doc.
+        # Per single-bias layer (RNN, LSTM): the canonical (bias_ih, bias_hh) it was loaded with.
         self._bias_split = {}
         self._compiled = None
 
@@ -342,8 +304,6 @@ class RNNModel(keras.layers.Layer):
         activation = getattr(cell.activation, "__name__", "")
         return (activation in ACTIVATIONS and cell.dropout == 0 and cell.recurrent_dropout == 0
                 and not layer.stateful)
-
-    # -- running the model ------------------------------------------------------------------
 
     def call(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size)
@@ -383,10 +343,8 @@ class RNNModel(keras.layers.Layer):
     def params(self):
         return self.trainable_variables
 
-    # -- parameters in the canonical layout -------------------------------------------------
-
     def get_numpy_params(self):
-        """The weights as a dict in the canonical (PyTorch) layout; see the module docstring."""
+        """The weights as a dict in the canonical (PyTorch) layout (``reference_layers``)."""
         out = {}
         for k, layer in enumerate(self._rnn_layers):
             cell = layer.cell
@@ -399,7 +357,7 @@ class RNNModel(keras.layers.Layer):
         return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
 
     def set_numpy_params(self, params):
-        """Load weights given in the canonical (PyTorch) layout; see the module docstring."""
+        """Load weights given in the canonical (PyTorch) layout; returns the model."""
         shapes = reference_layers.param_shapes(self.kind, self.vocab_size, self.num_hiddens,
                                                self.num_layers)
         p = reference.check_param_arrays(shapes, params)

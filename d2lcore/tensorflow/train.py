@@ -1,18 +1,13 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), TensorFlow.
 
-d2l-zh's names and signatures (``train_ch8(net, train_iter, vocab, lr,
-num_epochs, strategy, use_random_iter)``) with the keyword-only extras that
-``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
-plotting and the sampling loop are the core's (``d2lcore.training``).
-
-TensorFlow gradients are immutable tensors, so ``grad_clipping(grads, theta)``
-returns the clipped list, as in d2l's TensorFlow code; ``grad_norm(grads)``
-measures the norm.  Speed: the whole minibatch step (forward, loss,
-gradients, ``grad_clipping``, updater) runs as one ``tf.function`` graph,
-traced once per model and setting; a model that cannot be traced (e.g. a
-forward function calling ``.numpy()``) runs the same step eagerly, with a
-warning saying why.
+The shared design (signatures, keyword extras, divergence, sampling): ``d2lcore.training``;
+d2l-zh's TensorFlow order is ``train_ch8(net, train_iter, vocab, lr, num_epochs,
+strategy, use_random_iter)``.  TensorFlow gradients are immutable tensors, so
+``grad_clipping(grads, theta)`` returns the clipped list, as in d2l's TensorFlow
+code; ``grad_norm(grads)`` measures the norm.  Speed: the whole minibatch step
+(forward, loss, gradients, ``grad_clipping``, updater) runs as one ``tf.function``
+graph, traced once per model and setting; a model that cannot be traced (e.g. a
+forward function calling ``.numpy()``) runs the same step eagerly, with a warning.
 """
 
 import contextlib
@@ -38,8 +33,7 @@ def _d2l():
 def sgd(params, grads, lr, batch_size):
     """d2l's minibatch SGD (TensorFlow signature): ``param -= lr * grad / batch_size``.
 
-    TensorFlow variables do not carry their gradients, so they come as a list
-    in the order of ``params``.
+    TensorFlow variables carry no gradients: ``grads`` is their list, in ``params`` order.
     """
     if len(params) != len(grads):
         raise ValueError(f"grads must have one entry per parameter: {len(params)} params, "
@@ -196,19 +190,14 @@ def train_epoch_ch8(net, train_iter, loss, updater, use_random_iter=False, *, cl
                     detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``loss`` is called Keras-style, ``loss(labels, logits)``; ``updater`` is a
-    Keras optimizer or a callable ``updater(batch_size, grads)``.  Sequential
-    iteration carries the state across minibatches (``detach_state=False``:
-    gradients also flow into the epoch's earlier minibatches); random
-    iteration starts each one from a fresh state.  ``grad_norms`` (a list)
-    receives each minibatch's norm before clipping.
+    ``loss`` is called Keras-style, ``loss(labels, logits)``; ``updater`` is a Keras
+    optimizer or a callable ``updater(batch_size, grads)``.  The extras
+    ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     _check_epoch_args(updater, clip_theta, detach_state)
     epoch = _run_epoch(net, train_iter, loss, updater, use_random_iter, clip_theta,
                        detach_state)
-    if grad_norms is not None:
-        grad_norms.extend(epoch.norms)
-    return epoch.perplexity, epoch.speed
+    return epoch.result(grad_norms)
 
 
 _LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -233,9 +222,8 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, strategy=None, use_random_
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
     ``strategy``: a device (``try_gpu()``, the default), a device name or a
-    ``tf.distribute`` strategy.  ``updater``: None (d2l's choice), a Keras
-    optimizer, or a callable ``updater(batch_size, grads)``.  See
-    ``d2lcore.training.fit`` for the plot, the printed lines and divergence.
+    ``tf.distribute`` strategy.  ``updater``: None (d2l's choice), a Keras optimizer,
+    or a callable ``updater(batch_size, grads)``.  Printing, plot, divergence: ``training.fit``.
     """
     lr = check_positive_number(lr, "lr")
     strategy = try_gpu() if strategy is None else strategy
@@ -257,9 +245,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, strategy=None, use_random_
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy, or ``sample=True`` with ``alpha`` and ``seed``: ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None

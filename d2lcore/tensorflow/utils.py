@@ -5,11 +5,7 @@ import contextlib
 import tensorflow as tf
 
 from ..utils import Accumulator
-from ..validate import (  # noqa: F401 - rnn.py and autoregress.py import them from here
-    check_non_negative_int,
-    check_positive_int,
-    is_int,
-)
+from ..validate import check_non_negative_int, check_positive_int, is_int  # noqa: F401 - rnn.py
 
 __all__ = ["try_gpu", "try_all_gpus", "load_array", "evaluate_loss"]
 
@@ -45,9 +41,8 @@ def device_name(device):
 def device_scope(device):
     """A context placing new tensors on ``device`` (any form ``device_name`` accepts).
 
-    d2l passes both ``try_gpu()`` and ``tf.distribute.OneDeviceStrategy`` objects
-    around.  Only placement matters here, so a strategy becomes ``tf.device`` of
-    its (first) device: inside ``strategy.scope()`` Keras 3 optimizers refuse to
+    A strategy (d2l passes ``OneDeviceStrategy`` objects around) becomes ``tf.device``
+    of its first device: inside ``strategy.scope()`` Keras 3 optimizers refuse to
     apply gradients outside ``strategy.run``.
     """
     if device is None:

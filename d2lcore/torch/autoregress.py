@@ -1,11 +1,6 @@
 """Autoregressive models of the noisy sine (d2l 8.1), in PyTorch.
 
-The data come from ``d2lcore.sine`` (numpy): ``make_sine`` for the series,
-``ar_features`` for the (T - tau, tau) windows.  Every model here maps a batch
-of windows (n, tau) to next values (n, 1), so the training and the multi-step
-/ k-step predictions work for the MLP and for the RNN regressor alike.  The
-argument checks and the prediction loops are framework-free (``d2lcore.sine``);
-here are the models, the training step and one forward pass.
+The models, their training and one forward pass; the rest is ``d2lcore.sine``'s.
 """
 
 import torch
@@ -15,13 +10,8 @@ from torch.utils import data
 from .. import sine
 from .utils import check_positive_int
 
-__all__ = [
-    "get_net",
-    "train_autoregressor",
-    "predict_multistep",
-    "predict_k_step",
-    "RNNAutoregressor",
-]
+__all__ = ["get_net", "train_autoregressor", "predict_multistep", "predict_k_step",
+           "RNNAutoregressor"]
 
 
 def _init_weights(module):
@@ -63,8 +53,7 @@ def train_autoregressor(net, features, labels, epochs=5, lr=0.01, batch_size=16,
                         seed=None, *, verbose=False):
     """Train on the first ``n_train`` windows with Adam and squared loss, as d2l 8.1.
 
-    Returns the mean squared loss over the training windows after each epoch;
-    ``verbose`` prints it as d2l does.  ``seed`` fixes the minibatch order.
+    Returns the training MSE after each epoch (``verbose`` prints it); ``seed`` fixes batches.
     """
     features, labels = sine.check_training_data(net, features, labels, epochs, lr, batch_size,
                                                 n_train, seed)

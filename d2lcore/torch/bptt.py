@@ -1,16 +1,7 @@
 """Backpropagation through time by hand (d2l 8.7), in PyTorch ops, checked against autograd.
 
-For the scratch RNN ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)``,
-``O_t = H_t W_hq + b_q`` and the mean cross-entropy ``L`` over all T*B tokens:
-
-    dL/dO_t = (softmax(O_t) - onehot(y_t)) / (T*B)
-    dL/dH_t = dL/dO_t W_hq^T + dL/dA_{t+1} W_hh^T        (the recurrence of 8.7)
-    dL/dA_t = dL/dH_t * phi'(A_t)
-    dL/dW_xh = sum_t X_t^T dL/dA_t,  dL/dW_hh = sum_t H_{t-1}^T dL/dA_t,  dL/db_h = sum_t dL/dA_t
-
-``truncate=k`` keeps, for the loss at step t, only the paths through
-H_t, ..., H_{t-k+1} (k=1: no gradient through time), exactly like
-``d2lcore.reference.bptt``.
+``bptt_grads`` writes the backward recurrence out, ``autograd_grads`` gets the same
+numbers from autograd; the equations and ``truncate=k``: ``d2lcore.reference.bptt``.
 """
 
 import torch
@@ -56,9 +47,8 @@ def _act_grad(H, activation):
 def recurrence_backward(Hs, H0, W_hh, dHs, activation):
     """The recurrence of d2l 8.7 through all T steps, from the end back to the start.
 
-    ``Hs`` (T, batch, hidden) are the states H_1..H_T, ``dHs`` the part of
-    dL/dH_t that comes from step t's own output.  Returns dL/dA_t for every
-    step (T, batch, hidden), dL/dH_0 and dL/dW_hh = sum_t H_{t-1}^T dL/dA_t.
+    ``Hs`` (T, batch, hidden) holds H_1..H_T, ``dHs`` the part of each dL/dH_t from
+    step t's own output.  Returns dL/dA_t (T, batch, hidden), dL/dH_0 and dL/dW_hh.
     The fast path's autograd node (``fast.py``) reuses this very function.
     """
     act_grad = _act_grad(Hs, activation)
@@ -117,9 +107,7 @@ def _backward(params, activation, X, Y, H0, truncate):
 def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """dL/d(each parameter) by the explicit recurrence of d2l 8.7, no autograd.
 
-    ``net_or_params``: an ``RNNModelScratch``, a dict name -> tensor, or the
-    list in reference order.  ``activation`` defaults to the model's (tanh for
-    bare parameters).  Returns a dict name -> gradient tensor.
+    ``net_or_params``, ``activation``: ``reference.bptt_arguments``.  Returns name -> tensor.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     with torch.no_grad():
@@ -128,10 +116,7 @@ def bptt_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
 
 
 def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
-    """``[||dL/dH_1||, ..., ||dL/dH_T||]`` (Frobenius norm over the batch), full BPTT.
-
-    Plotted against t this shows gradients vanishing or exploding back in time.
-    """
+    """||dL/dH_t|| (Frobenius norm over the batch) for t = 1..T: how far gradients travel."""
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation)
     with torch.no_grad():
         _, hidden_grads = _backward(params, activation, X, Y, H0, None)
@@ -144,8 +129,7 @@ def hidden_grad_norms(net_or_params, X, Y, state=None, activation=None):
 def autograd_grads(net_or_params, X, Y, state=None, activation=None, truncate=None):
     """The same gradients as ``bptt_grads``, computed by PyTorch's autograd.
 
-    With ``truncate=k`` the loss at step t is recomputed from the detached
-    state H_{t-k}, so autograd sees only the last k steps, as the definition says.
+    With ``truncate=k`` the loss at step t restarts from the detached H_{t-k}: k steps.
     """
     params, activation, X, Y, H0 = _prepare(net_or_params, X, Y, state, activation, truncate)
     p = {name: t.clone().requires_grad_(True) for name, t in params.items()}

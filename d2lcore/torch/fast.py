@@ -1,14 +1,9 @@
-"""The fast path of ``RNNModelScratch`` (PyTorch): the readable loop's function, in bulk.
+"""The fast path of ``RNNModelScratch`` (PyTorch, ``fast=True``): the loop's function, in bulk.
 
-``RNNModelScratch(..., fast=True)`` (the default) calls ``scratch_forward``
-instead of ``rnn``.  It computes the same outputs and gradients (the tests
-compare both, outputs and every gradient, in ``tests/test_contract_models.py``):
-
-- ``one_hot(x) @ W_xh`` is row x of ``W_xh``: the input projections of all
-  steps are one gather (with an embedding, one product);
-- the recurrence runs as one autograd node, ``Recurrence``, whose backward is
-  ``bptt.recurrence_backward``, the explicit BPTT of d2l 8.7;
-- the outputs of all steps come from one product with ``W_hq``.
+``scratch_forward`` gathers rows of ``W_xh`` instead of multiplying one-hot vectors
+(with an embedding, one product), runs the recurrence as one autograd node,
+``Recurrence``, whose backward is ``bptt.recurrence_backward`` (d2l 8.7's BPTT), and
+computes the outputs of all steps with one product with ``W_hq``.
 """
 
 import torch
@@ -22,9 +17,8 @@ __all__ = ["Recurrence", "scratch_forward"]
 class Recurrence(torch.autograd.Function):
     """``H_t = phi(XW_t + H_{t-1} W_hh)`` for t = 1..T, backward by d2l 8.7's recurrence.
 
-    ``XW`` (T, batch, hidden) holds ``X_t W_xh + b_h`` for every step.  The
-    forward records nothing per step; the backward is one call of
-    ``recurrence_backward``.
+    ``XW`` (T, batch, hidden) holds ``X_t W_xh + b_h`` for every step.  The forward
+    records nothing per step; the backward is one call of ``recurrence_backward``.
     """
 
     @staticmethod

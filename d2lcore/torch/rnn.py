@@ -1,25 +1,12 @@
 """Recurrent language models in PyTorch: from scratch (d2l 8.5) and concise (d2l 8.6).
 
-From scratch
-    ``get_params``, ``init_rnn_state`` and ``rnn`` are the three pieces of d2l
-    8.5; ``rnn`` is the per-step loop itself (``rnn_relu`` the same loop with
-    ReLU).  ``RNNModelScratch`` wires them together; by default
-    (``fast=True``) it computes the loop's function through
-    ``d2lcore.torch.fast``, tested equal to the loop in outputs and gradients.
-
-Concise
-    ``RNNModel`` wraps ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (any number of
-    layers) with one-hot inputs and a dense output layer, as in d2l.
-
-Canonical parameter layout (``RNNModel.get_numpy_params``)
-    The workbook's canonical layout *is* PyTorch's, so the mapping here is the
-    identity: ``weight_ih_l{k}`` (G*H, inputs), ``weight_hh_l{k}`` (G*H, H),
-    ``bias_ih_l{k}`` and ``bias_hh_l{k}`` (G*H,) with the gate blocks stacked in
-    PyTorch's order (GRU: r, z, n; LSTM: i, f, g, o) and both biases kept
-    separately (the GRU's ``bias_hh`` n-block sits inside the reset product,
-    so the two biases are not interchangeable there).  The output layer is the
-    attribute ``linear`` (d2l's name) and maps to ``dense.weight`` (V, H) and
-    ``dense.bias`` (V,).
+``get_params``, ``init_rnn_state`` and ``rnn`` (the per-step loop; ``rnn_relu`` with
+ReLU) are d2l 8.5's pieces; ``RNNModelScratch`` wires them (the shared half:
+``d2lcore.reference.ScratchPieces``), by default through ``d2lcore.torch.fast``.
+``RNNModel`` wraps ``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` (any number of layers) with
+one-hot inputs and a dense output layer, ``linear`` as in d2l.  The canonical weight
+layout (``d2lcore.reference_layers``) *is* PyTorch's, so ``get_numpy_params`` maps by
+identity; ``linear`` becomes ``dense.weight`` (V, H) and ``dense.bias`` (V,).
 """
 
 import math
@@ -30,20 +17,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from .. import reference, reference_layers
-from ..validate import check_sizes, check_state
+from ..validate import check_sizes, check_state, check_token_ids
 from . import fast
 from .utils import check_positive_int, try_gpu
 
-__all__ = [
-    "get_params",
-    "init_rnn_state",
-    "rnn",
-    "rnn_relu",
-    "RNNModelScratch",
-    "RNNModel",
-    "make_rnn_layer",
-    "RNN_KINDS",
-]
+__all__ = ["get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
+           "make_rnn_layer", "RNN_KINDS"]
 
 RNN_KINDS = reference_layers.KINDS
 _LAYER_CLASSES = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
@@ -55,20 +34,13 @@ _DEFERRED_INPUT = "_d2lcore_deferred_input_size"
 
 
 def _check_tokens(X, vocab_size, name="X"):
-    """``X`` as an int64 tensor after checking it is 2-D, integer and inside the vocabulary."""
+    """``X`` as an int64 tensor after the core's check: 2-D, integer, inside the vocabulary."""
     if not isinstance(X, torch.Tensor):
         X = torch.as_tensor(np.asarray(X))
-    if X.dim() != 2:
-        raise ValueError(f"{name} must be a 2-D integer tensor (batch_size, num_steps), "
-                         f"got shape {tuple(X.shape)}")
-    if X.dtype.is_floating_point or X.dtype.is_complex or X.dtype == torch.bool:
+    if X.dtype.is_floating_point or X.dtype.is_complex:  # e.g. bfloat16, which numpy lacks
         raise ValueError(f"{name} must hold integer token ids, got dtype {X.dtype}")
-    if X.numel() == 0:
-        raise ValueError(f"{name} must have at least one token, got shape {tuple(X.shape)}")
-    low, high = torch.aminmax(X)
-    if int(low) < 0 or int(high) >= vocab_size:
-        raise ValueError(f"{name} holds token ids in [{int(low)}, {int(high)}], "
-                         f"allowed are 0..{vocab_size - 1} (vocab_size={vocab_size})")
+    # The core's check on a numpy view of the ids (a copy only from a GPU).
+    check_token_ids(X.cpu().numpy(), vocab_size, name)
     return X.long()
 
 
@@ -78,10 +50,8 @@ def _check_tokens(X, vocab_size, name="X"):
 def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     """Parameters ``[W_emb,] W_xh, W_hh, b_h, W_hq, b_q`` (d2l init), ready for autograd.
 
-    Weights are N(0, 0.01^2) and biases zero, as in d2l; a learned embedding
-    ``W_emb`` starts N(0, 1).  With ``seed`` the values come from
-    ``d2lcore.reference.init_params``, so every framework starts from the same
-    numbers; without it PyTorch's global generator draws them.
+    d2l's initialisation (``d2lcore.reference.param_specs``); with ``seed`` the values
+    are ``reference.init_params``' (the same in every framework), else PyTorch draws them.
     """
     vocab_size, num_hiddens, embed_size = check_sizes(vocab_size, num_hiddens, embed_size)
     if seed is not None:
@@ -97,11 +67,10 @@ def get_params(vocab_size, num_hiddens, device, *, embed_size=None, seed=None):
     return params
 
 
-_library_get_params = get_params  # the argument ``get_params`` shadows it in the class
-
-
 def init_rnn_state(batch_size, num_hiddens, device):
     """The initial hidden state as a one-element tuple ``(H,)``, H zeros (batch, hidden)."""
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(num_hiddens, "num_hiddens")
     return (torch.zeros((batch_size, num_hiddens), device=device),)
 
 
@@ -130,6 +99,7 @@ def rnn_relu(inputs, state, params):
 
 
 _LIBRARY_FORWARDS = {rnn: "tanh", rnn_relu: "relu"}
+_library_get_params = get_params  # RNNModelScratch's argument of the same name hides it
 _LIBRARY = (get_params, init_rnn_state, _LIBRARY_FORWARDS)  # for ScratchPieces._wire
 
 
@@ -144,16 +114,9 @@ class RNNModelScratch(reference.ScratchPieces):
 
     ``get_params``, ``init_state`` and ``forward_fn`` default to this module's
     ``get_params``, ``init_rnn_state`` and ``rnn`` (or ``rnn_relu``); pass your
-    own to use them exactly as d2l does.  Keyword-only extensions, for the
-    library pieces:
-
-    - ``activation``: 'tanh' (d2l) or 'relu';
-    - ``embed_size``: a learned embedding ``W_emb`` instead of one-hot inputs;
-    - ``seed``: start from ``reference.init_params``, the same numbers in every framework;
-    - ``fast``: True (default) computes the loop's function with
-      ``d2lcore.torch.fast.scratch_forward`` (tested equal: outputs and every
-      gradient); False runs the readable ``rnn`` loop.  Only the library's own
-      pieces have a fast path: with a user function ``fast`` is False.
+    own to use them exactly as d2l does.  The keyword-only ``activation``,
+    ``embed_size``, ``seed`` and ``fast`` (here ``fast.scratch_forward``) apply to the
+    library pieces only: see ``d2lcore.reference.ScratchPieces``.
     """
 
     def __init__(self, vocab_size, num_hiddens, device=None, get_params=None, init_state=None,
@@ -270,8 +233,7 @@ class RNNModel(nn.Module):
     def begin_state(self, batch_size=1, device=None):
         """Zero state: H of shape (layers * directions, batch, hidden), or (H, C) for an LSTM.
 
-        Accepts the workbook's order ``begin_state(batch_size, device)`` and also
-        d2l-zh's ``begin_state(device, batch_size)`` (recognised by the types).
+        ``begin_state(batch_size, device)`` or d2l-zh's ``(device, batch_size)`` (by type).
         """
         if isinstance(batch_size, (torch.device, str)):
             batch_size, device = (1 if device is None else device), batch_size

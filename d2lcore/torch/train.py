@@ -1,9 +1,6 @@
 """Training and prediction for the chapter-8 language models (d2l 8.5 / 8.6), PyTorch.
 
-d2l-zh's names and signatures with the keyword-only extras that
-``d2lcore.training`` lists; the minibatch step calls ``d2l.grad_clipping`` and
-``d2l.sgd`` by their package names.  Epoch bookkeeping, divergence, printing,
-plotting and the sampling loop are the core's (``d2lcore.training``).
+The shared design (signatures, keyword extras, divergence, sampling): ``d2lcore.training``.
 """
 
 import sys
@@ -36,7 +33,6 @@ def _params(net_or_params):
     if isinstance(net_or_params, nn.Module):
         return [p for p in net_or_params.parameters() if p.requires_grad]
     params = getattr(net_or_params, "params", net_or_params)
-    params = list(params.values()) if isinstance(params, dict) else params
     if not isinstance(params, (list, tuple)) or not all(
             isinstance(p, torch.Tensor) for p in params):
         raise TypeError("net_or_params must be an nn.Module, a model with .params, "
@@ -79,9 +75,8 @@ def _detach(state):
 def _forward_keeping_history(net, X, state):
     """``net(X, state)`` whose graph survives later in-place parameter updates.
 
-    Without detaching, a later minibatch backpropagates into this one's graph;
-    running it on clones of the parameters keeps the values it used (the
-    gradient still reaches the parameters through the clones).
+    Without detaching, a later minibatch backpropagates into this one's graph; run on
+    clones of the parameters, it keeps the values it used (gradients reach them anyway).
     """
     if isinstance(net, nn.Module):
         clones = {name: p.clone() for name, p in net.named_parameters()}
@@ -138,27 +133,20 @@ def train_epoch_ch8(net, train_iter, loss, updater, device=None, use_random_iter
                     clip_theta=1, detach_state=True, grad_norms=None):
     """Train one epoch (d2l 8.5); returns (perplexity, tokens per second).
 
-    ``updater`` is a torch optimizer or a callable ``updater(batch_size)``.
-    Sequential iteration carries the state across minibatches (detached unless
-    ``detach_state=False``: then gradients flow back to the epoch's start, at a
-    cost growing with the square of the minibatches per epoch); random
-    iteration starts each minibatch from a fresh state.  ``grad_norms`` (a
-    list) receives each minibatch's global gradient norm before clipping.
+    ``updater`` is a torch optimizer or a callable ``updater(batch_size)``.  The
+    extras ``clip_theta``, ``detach_state`` and ``grad_norms``: ``d2lcore.training``.
     """
     _check_epoch_args(updater, clip_theta, detach_state)
     device = try_gpu() if device is None else device
     epoch = _run_epoch(net, train_iter, loss, updater, device, use_random_iter, clip_theta,
                        detach_state)
-    if grad_norms is not None:
-        grad_norms.extend(epoch.norms)
-    return epoch.perplexity, epoch.speed
+    return epoch.result(grad_norms)
 
 
 def _make_updater(net, lr, updater):
     """d2l's choice: ``sgd`` for a scratch model, ``torch.optim.SGD`` for an nn.Module."""
     if updater is not None:
         return updater
-    lr = check_positive_number(lr, "lr")
     if isinstance(net, nn.Module):
         return torch.optim.SGD(net.parameters(), lr)
     return lambda batch_size: _d2l().sgd(net.params, lr, batch_size)
@@ -168,11 +156,10 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
               clip_theta=1, detach_state=True, updater=None, animate=True, verbose=True):
     """Train a chapter-8 language model (d2l 8.5); returns a ``TrainHistory``.
 
-    ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a
-    torch optimizer, or a callable ``updater(batch_size)``.  See
-    ``d2lcore.training.fit`` for the plot, the printed lines and divergence.
+    ``device=None`` means ``try_gpu()``.  ``updater``: None (d2l's choice), a torch
+    optimizer, or a callable ``updater(batch_size)``.  Printing, plot, divergence: ``training.fit``.
     """
-    check_positive_number(lr, "lr")
+    lr = check_positive_number(lr, "lr")
     device = try_gpu() if device is None else device
     loss = nn.CrossEntropyLoss()
     updater = _make_updater(net, lr, updater)
@@ -192,9 +179,7 @@ def train_ch8(net, train_iter, vocab, lr, num_epochs, device=None, use_random_it
 def predict_ch8(prefix, num_preds, net, vocab, device=None, sample=False, alpha=1.0, seed=None):
     """Continue ``prefix`` (a str, or a list of tokens) by ``num_preds`` tokens (d2l 8.5).
 
-    Greedy by default; ``sample=True`` draws from ``p**alpha`` renormalised
-    (numpy, seeded by ``seed``: the same text in every framework).  Tokens
-    outside the vocabulary become ``<unk>``.  See ``d2lcore.training.generate``.
+    Greedy, or ``sample=True`` with ``alpha`` and ``seed``: ``d2lcore.training.generate``.
     """
     device = try_gpu() if device is None else device
     state = None
