@@ -173,3 +173,102 @@ def test_bad_arguments_name_the_argument():
         rg.to_layer_params("gru", params, reset_after=False)
     with pytest.raises(TypeError, match="seed"):
         rg.init_gated_params("lstm", V, H, seed=0.5)
+
+
+# ----------------------------------------------------------- each framework's scratch loops
+
+
+def _autograd(d2l, fn, arrays, X, Y, state):
+    """``fn(one_hot_inputs, state, params)`` under autograd with the mean cross-entropy.
+
+    Returns numpy (outputs, final state, dict name -> gradient, initial-state gradients).
+    """
+    names, fw = list(arrays), d2l.FRAMEWORK
+    labels = Y.T.reshape(-1)
+    if fw == "pytorch":
+        import torch
+
+        params = [torch.tensor(arrays[n], requires_grad=True) for n in names]
+        state = tuple(torch.tensor(s, requires_grad=True) for s in state)
+        inputs = torch.nn.functional.one_hot(torch.tensor(X).T, V).float()
+        outputs, final = fn(inputs, state, params)
+        torch.nn.functional.cross_entropy(outputs, torch.tensor(labels)).backward()
+        grads, state_grads = [p.grad for p in params], [s.grad for s in state]
+    elif fw == "mxnet":
+        from mxnet import autograd, gluon, npx
+        from mxnet import np as mnp
+
+        params, state = [mnp.array(arrays[n]) for n in names], [mnp.array(s) for s in state]
+        for array in params + state:
+            array.attach_grad()
+        with autograd.record():
+            outputs, final = fn(npx.one_hot(mnp.array(X.T), V), tuple(state), params)
+            loss = gluon.loss.SoftmaxCrossEntropyLoss()(outputs, mnp.array(labels)).mean()
+        loss.backward()
+        grads, state_grads = [p.grad for p in params], [s.grad for s in state]
+    else:
+        import tensorflow as tf
+
+        params = [tf.Variable(arrays[n]) for n in names]
+        state = [tf.constant(s) for s in state]
+        with tf.GradientTape() as tape:
+            tape.watch(state)
+            outputs, final = fn(tf.one_hot(X.T, V), tuple(state), params)
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
+                labels, outputs, from_logits=True))
+        all_grads = tape.gradient(loss, params + state)
+        grads, state_grads = all_grads[:len(params)], all_grads[len(params):]
+    return (to_numpy(outputs), [to_numpy(s) for s in final],
+            {n: to_numpy(g) for n, g in zip(names, grads, strict=True)},
+            [to_numpy(g) for g in state_grads])
+
+
+def assert_matches_reference(kind, got, params, X, Y, state, reset_after=False):
+    """(outputs, final state, grads, state grads) = the numpy reference's, to TOL."""
+    outputs, final, grads, state_grads = got
+    ref_out, ref_final = rg.gated_forward(kind, params, X, state, reset_after)
+    loss, ref_grads, ref_state_grads = rg.gated_bptt(kind, params, X, Y, state, reset_after)
+    assert rel_err(outputs, ref_out) < TOL
+    assert reference.loss(outputs, Y) == pytest.approx(loss, rel=TOL)
+    for k, (got_state, want) in enumerate(zip(final, ref_final, strict=True)):
+        assert rel_err(got_state, want) < TOL, f"final state[{k}]"
+    for name, want in ref_grads.items():
+        assert rel_err(grads[name], want) < TOL, name
+    for k, (got_grad, want) in enumerate(zip(state_grads, ref_state_grads, strict=True)):
+        assert rel_err(got_grad, want) < TOL, f"gradient of the initial state[{k}]"
+
+
+@pytest.mark.parametrize("kind", rg.KINDS)
+def test_scratch_loop_equals_reference_with_gradients(d2l, kind):
+    fn = getattr(d2l, kind)  # d2l.gru / d2l.lstm, the readable loops
+    params, state, X, Y = big_params(kind), random_state(kind), tokens(7), tokens(8)
+    got = _autograd(d2l, fn, params, X, Y, state)
+    assert_matches_reference(kind, got, params, X, Y, state)
+
+
+@pytest.mark.parametrize("kind", rg.KINDS)
+def test_get_params_and_init_state_follow_d2l(d2l, kind):
+    get_params = getattr(d2l, f"get_{kind}_params")
+    init_state = getattr(d2l, f"init_{kind}_state")
+    device = d2l.try_gpu()
+    seeded = get_params(V, H, device, seed=3)
+    expected = rg.init_gated_params(kind, V, H, seed=3)
+    assert len(seeded) == len(rg.PARAM_NAMES[kind])
+    for name, array in zip(rg.PARAM_NAMES[kind], seeded, strict=True):
+        np.testing.assert_array_equal(to_numpy(array), expected[name], err_msg=name)
+    drawn = dict(zip(rg.PARAM_NAMES[kind], get_params(V, H, device), strict=True))
+    for name, (shape, std) in rg.param_specs(kind, V, H).items():
+        value = to_numpy(drawn[name])
+        assert value.shape == shape and value.dtype == np.float32, name
+        assert (0.002 < value.std() < 0.05) if std else not value.any(), name
+    state = init_state(B, H, device)
+    assert isinstance(state, tuple) and len(state) == (1 if kind == "gru" else 2)
+    assert all(to_numpy(s).shape == (B, H) and not to_numpy(s).any() for s in state)
+    with pytest.raises(ValueError, match="vocab_size"):
+        get_params(0, H, device)
+    with pytest.raises(TypeError, match="num_hiddens"):
+        get_params(V, 2.5, device)
+    with pytest.raises(TypeError, match="seed"):
+        get_params(V, H, device, seed="zero")
+    with pytest.raises(ValueError, match="batch_size"):
+        init_state(0, H, device)
