@@ -272,3 +272,149 @@ def test_get_params_and_init_state_follow_d2l(d2l, kind):
         get_params(V, H, device, seed="zero")
     with pytest.raises(ValueError, match="batch_size"):
         init_state(0, H, device)
+
+
+# ----------------------------------------------------------------- the frameworks' layers
+
+
+def _layer_autograd(d2l, kind, layer_params, X, Y, state):
+    """The concise ``RNNModel`` with canonical ``layer_params`` under autograd.
+
+    Returns numpy (outputs, final state parts (batch, hidden), dict canonical name ->
+    gradient, initial-state gradients).  Keras' LSTM keeps one bias: its gradient is
+    reported as ``bias_ih_l0`` and there is no ``bias_hh_l0``.
+    """
+    fw = d2l.FRAMEWORK
+    net = d2l.RNNModel(d2l.make_rnn_layer(kind, H), V).set_numpy_params(layer_params)
+    labels = Y.T.reshape(-1)
+
+    def as_state(parts):  # (H, C) for an LSTM, H alone for a GRU, each (1, batch, hidden)
+        return tuple(parts) if kind == "lstm" else parts[0]
+
+    if fw == "pytorch":
+        import torch
+
+        parts = [torch.tensor(s[None], requires_grad=True) for s in state]
+        outputs, final = net(torch.tensor(X), as_state(parts))
+        torch.nn.functional.cross_entropy(outputs, torch.tensor(labels)).backward()
+        grads = {name: p.grad for name, p in net.rnn.named_parameters()}
+        grads["dense.weight"], grads["dense.bias"] = net.linear.weight.grad, net.linear.bias.grad
+        state_grads = [p.grad for p in parts]
+    elif fw == "mxnet":
+        from mxnet import autograd, gluon
+        from mxnet import np as mnp
+
+        parts = [mnp.array(s[None]) for s in state]
+        for part in parts:
+            part.attach_grad()
+        with autograd.record():
+            outputs, final = net(mnp.array(X, dtype="int32"), parts)
+            loss = gluon.loss.SoftmaxCrossEntropyLoss()(outputs, mnp.array(labels)).mean()
+        loss.backward()
+        gluon_names = {"l0_i2h_weight": "weight_ih_l0", "l0_h2h_weight": "weight_hh_l0",
+                       "l0_i2h_bias": "bias_ih_l0", "l0_h2h_bias": "bias_hh_l0"}
+        grads = {gluon_names[name[len(net.rnn.prefix):]]: p.grad()
+                 for name, p in net.rnn.collect_params().items()}
+        grads["dense.weight"], grads["dense.bias"] = net.dense.weight.grad(), net.dense.bias.grad()
+        state_grads = [p.grad for p in parts]
+    else:
+        import tensorflow as tf
+
+        parts = [tf.constant(s[None]) for s in state]
+        cell = net.rnn.cell
+        weights = [cell.kernel, cell.recurrent_kernel, cell.bias, net.dense.kernel,
+                   net.dense.bias]
+        with tf.GradientTape() as tape:
+            tape.watch(parts)
+            outputs, final = net(tf.constant(X), as_state(parts))
+            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(
+                labels, outputs, from_logits=True))
+        *weight_grads, state_grads = tape.gradient(loss, [*weights, parts])
+        kernel, recurrent, bias, dense_kernel, dense_bias = (to_numpy(g) for g in weight_grads)
+        grads = dict(zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                         reference_layers.from_keras(kind, kernel, recurrent, bias),
+                         strict=True))
+        grads["dense.weight"], grads["dense.bias"] = dense_kernel.T, dense_bias
+        if kind == "lstm":
+            del grads["bias_hh_l0"]  # zeros from from_keras: Keras has a single LSTM bias
+    final = list(final) if isinstance(final, (list, tuple)) else [final]  # Gluon: a list [H]
+    return (to_numpy(outputs), [to_numpy(s)[0] for s in final],
+            {name: to_numpy(g) for name, g in grads.items()}, [to_numpy(g)[0] for g in state_grads])
+
+
+@pytest.mark.parametrize("kind", rg.KINDS)
+def test_framework_layer_equals_reference_after_mapping(d2l, kind):
+    """The LSTM layer = the scratch LSTM; the GRU layer = the reset-after reference.
+
+    Layer gradients are compared in the canonical layout, the reference's mapped
+    by ``to_layer_params`` (a linear map, so it maps gradients too).  The layers'
+    second bias ``bias_hh`` enters sums with ``bias_ih`` except in the GRU's
+    candidate block (inside the reset product), so there its gradient is the
+    ``bias_ih`` one for every block but that.
+    """
+    params, state, X, Y = big_params(kind), random_state(kind), tokens(9), tokens(10)
+    reset_after = kind == "gru"
+    outputs, final, grads, state_grads = _layer_autograd(
+        d2l, kind, rg.to_layer_params(kind, params), X, Y, state)
+    ref_out, ref_final = rg.gated_forward(kind, params, X, state, reset_after)
+    _, ref_grads, ref_state_grads = rg.gated_bptt(kind, params, X, Y, state, reset_after)
+    assert rel_err(outputs, ref_out) < TOL
+    for got, want in zip(final, ref_final, strict=True):
+        assert rel_err(got, want) < TOL
+    for got, want in zip(state_grads, ref_state_grads, strict=True):
+        assert rel_err(got, want) < TOL
+    canonical = {name: grads[name] for name in grads if name != "bias_hh_l0"}
+    ref_layer_grads = rg.to_layer_params(kind, ref_grads)
+    ref_layer_grads.pop("bias_hh_l0")
+    assert set(canonical) == set(ref_layer_grads)
+    for name, want in ref_layer_grads.items():
+        assert rel_err(canonical[name], want) < TOL, name
+    if "bias_hh_l0" in grads:
+        blocks = slice(0, 2 * H) if kind == "gru" else slice(None)  # GRU: r and z only
+        assert rel_err(grads["bias_hh_l0"][blocks], ref_layer_grads["bias_ih_l0"][blocks]) < TOL
+    if kind == "lstm":  # and literally: the scratch loop = the layer
+        loop_outputs, loop_final, _, _ = _autograd(d2l, d2l.lstm, params, X, Y, state)
+        assert rel_err(loop_outputs, to_numpy(outputs)) < TOL
+        for got, want in zip(loop_final, final, strict=True):
+            assert rel_err(got, want) < TOL
+
+
+def test_tensorflow_scratch_gru_equals_keras_reset_before_gru():
+    """d2l's GRU is Keras' ``GRU(reset_after=False)``, weights mapped by hand.
+
+    Keras keeps ``kernel`` (inputs, 3H), ``recurrent_kernel`` (H, 3H) and one
+    ``bias`` (3H,) with the blocks in the order update z, reset r, candidate h,
+    the scratch matrices unchanged (no transposes: both compute X W):
+    ``kernel = [W_xz | W_xr | W_xh]``, ``recurrent_kernel = [W_hz | W_hr | W_hh]``,
+    ``bias = [b_z, b_r, b_h]``; ``W_hq`` / ``b_q`` stay outside as the output layer.
+    """
+    import tensorflow as tf
+    from tensorflow import keras
+
+    d2l = d2lcore.framework_module("tensorflow")
+    params, state, X, Y = big_params("gru"), random_state("gru"), tokens(11), tokens(12)
+    layer = keras.layers.GRU(H, return_sequences=True, return_state=True, reset_after=False)
+    layer.build((None, None, V))
+    cell = layer.cell
+    cell.kernel.assign(np.concatenate([params[f"W_x{g}"] for g in "zrh"], axis=1))
+    cell.recurrent_kernel.assign(np.concatenate([params[f"W_h{g}"] for g in "zrh"], axis=1))
+    cell.bias.assign(np.concatenate([params[f"b_{g}"] for g in "zrh"]))
+    W_hq, b_q = tf.Variable(params["W_hq"]), tf.Variable(params["b_q"])
+    H0 = tf.constant(state[0])
+    with tf.GradientTape() as tape:
+        tape.watch(H0)
+        Hs, H_T = layer(tf.one_hot(X, V), initial_state=H0)  # batch-major
+        outputs = tf.reshape(tf.transpose(Hs, (1, 0, 2)), (-1, H)) @ W_hq + b_q  # time-major
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
+            Y.T.reshape(-1), outputs, from_logits=True))
+    kernel, recurrent, bias, dW_hq, db_q, dH0 = (to_numpy(g) for g in tape.gradient(
+        loss, [cell.kernel, cell.recurrent_kernel, cell.bias, W_hq, b_q, H0]))
+    grads = {"W_hq": dW_hq, "b_q": db_q}
+    for g, k in zip("zrh", range(3), strict=True):
+        block = slice(k * H, (k + 1) * H)
+        grads[f"W_x{g}"], grads[f"W_h{g}"] = kernel[:, block], recurrent[:, block]
+        grads[f"b_{g}"] = bias[block]
+    keras_run = (to_numpy(outputs), [to_numpy(H_T)], grads, [dH0])
+    assert_matches_reference("gru", keras_run, params, X, Y, state)  # reset before
+    loop_outputs, (loop_H,), _, _ = _autograd(d2l, d2l.gru, params, X, Y, state)
+    assert rel_err(loop_outputs, keras_run[0]) < TOL and rel_err(loop_H, keras_run[1][0]) < TOL
