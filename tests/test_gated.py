@@ -10,6 +10,8 @@
 - seeded training gives the same perplexity in all three frameworks.
 """
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -418,3 +420,42 @@ def test_tensorflow_scratch_gru_equals_keras_reset_before_gru():
     assert_matches_reference("gru", keras_run, params, X, Y, state)  # reset before
     loop_outputs, (loop_H,), _, _ = _autograd(d2l, d2l.gru, params, X, Y, state)
     assert rel_err(loop_outputs, keras_run[0]) < TOL and rel_err(loop_H, keras_run[1][0]) < TOL
+
+
+# ------------------------------------------------------------- seeded training, three ways
+
+
+def _scratch_model(d2l, kind, vocab_size, num_hiddens):
+    """d2l-zh's wiring of the chapter-9 pieces, from ``init_gated_params(kind, ..., seed=0)``.
+
+    MXNet runs the loop through ``hybridize_forward`` as 8.5 does: the GRU's
+    ``(H,)`` is hybridized, the LSTM's ``(H, C)`` runs eagerly.
+    """
+    get_params = functools.partial(getattr(d2l, f"get_{kind}_params"), seed=0)
+    init_state, forward_fn = getattr(d2l, f"init_{kind}_state"), getattr(d2l, kind)
+    if d2l.FRAMEWORK == "tensorflow":  # d2l-zh's TensorFlow argument order
+        return d2l.RNNModelScratch(vocab_size, num_hiddens, init_state, forward_fn, get_params)
+    if d2l.FRAMEWORK == "mxnet":
+        forward_fn = d2l.hybridize_forward(forward_fn)
+    return d2l.RNNModelScratch(vocab_size, num_hiddens, d2l.try_gpu(), get_params, init_state,
+                               forward_fn)
+
+
+@pytest.mark.parametrize("kind", rg.KINDS)
+def test_seeded_training_gives_the_same_perplexity_in_every_framework(kind):
+    """``train_ch8`` for 2 epochs on 3,000 tokens of The Time Machine, then ``predict_ch8``."""
+    perplexities = {}
+    for name in FRAMEWORKS:
+        d2l = d2lcore.framework_module(name)
+        train_iter, vocab = d2l.load_data_time_machine(16, 10, max_tokens=3000, rng=0)
+        net = _scratch_model(d2l, kind, len(vocab), 32)
+        history = d2l.train_ch8(net, train_iter, vocab, 1, 2, d2l.try_gpu(), animate=False,
+                                verbose=False)
+        assert history.diverged_epoch is None
+        perplexities[name] = history.final_perplexity
+        text = d2l.predict_ch8("time ", 10, net, vocab, d2l.try_gpu())
+        assert text.startswith("time ") and len(text) == 15
+    low, high = min(perplexities.values()), max(perplexities.values())
+    print(kind, perplexities)
+    assert high / low - 1 < 1e-3, perplexities
+    assert high < len(vocab), perplexities  # better than a uniform guess
