@@ -464,3 +464,20 @@ def test_seeded_training_gives_the_same_perplexity_in_every_framework(kind):
     print(kind, perplexities)
     assert high / low - 1 < 1e-3, perplexities
     assert high < len(vocab), perplexities  # better than a uniform guess
+
+
+@pytest.mark.parametrize("kind", rg.KINDS)
+def test_scratch_model_names_the_gated_parameters_as_d2l(d2l, kind):
+    """RNNModelScratch over the chapter-9 pieces reads and loads d2l-zh's parameter names."""
+    net = _scratch_model(d2l, kind, V, H)
+    assert tuple(net.param_names) == rg.PARAM_NAMES[kind]
+    start = big_params(kind)
+    assert net.set_numpy_params(start) is net
+    loaded = net.get_numpy_params()
+    assert list(loaded) == list(rg.PARAM_NAMES[kind])
+    for name, value in start.items():
+        np.testing.assert_array_equal(loaded[name], value, err_msg=name)
+    X = tokens(13)
+    state = net.begin_state(batch_size=B)
+    outputs, _ = net(d2l.tensor(X), state)
+    assert rel_err(outputs, rg.gated_forward(kind, start, X)[0]) < TOL
