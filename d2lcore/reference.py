@@ -46,11 +46,14 @@ def custom_param_names(count):
     """Names of the arrays a user's own ``get_params`` returns, the same in every framework.
 
     Five (or six) arrays are taken to be d2l's (``W_emb`` first when six), as
-    d2l 8.5's own ``get_params`` returns them; any other count is param0, param1, ...
+    d2l 8.5's own ``get_params`` returns them; eleven and fourteen are chapter 9's
+    GRU and LSTM (``reference_gated.PARAM_NAMES``); any other count is param0, param1, ...
     """
     if count in (5, 6):
         return param_names(embed_size=count == 6)
-    return tuple(f"param{i}" for i in range(count))
+    from .reference_gated import PARAM_NAMES as gated  # imported here: it imports this module
+    by_count = {len(names): names for names in gated.values()}
+    return by_count.get(count, tuple(f"param{i}" for i in range(count)))
 
 
 def to_numpy(value, dtype=None):

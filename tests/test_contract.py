@@ -360,6 +360,8 @@ D2L_NAMES = [
     "RNNModelScratch", "RNNModel", "get_params", "init_rnn_state", "rnn", "grad_clipping",
     "sgd", "train_epoch_ch8", "train_ch8", "predict_ch8", "try_gpu", "try_all_gpus",
     "Timer", "Accumulator", "Animator", "plot", "set_figsize", "load_array", "evaluate_loss",
+    # d2l-zh 9.1-9.2 from scratch (the GRU's get_params is get_gru_params: get_params is 8.5's)
+    "get_gru_params", "init_gru_state", "gru", "get_lstm_params", "init_lstm_state", "lstm",
     # d2l's framework-neutral aliases
     "ones", "zeros", "tensor", "arange", "sin", "cos", "tanh", "exp", "log", "normal", "rand",
     "randn", "matmul", "int32", "float32", "concat", "stack", "numpy", "size", "reshape", "to",

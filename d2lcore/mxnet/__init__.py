@@ -74,3 +74,8 @@ def size(x):
 # not np: `from d2lcore.mxnet import *` must leave the reader's numpy alone
 __all__ = [*_core_all, "FRAMEWORK", "mx", "npx", "autograd", "gluon", "init", "nn", "gluon_rnn",
            *_MODULES_ALL, "hybridize_forward", *ALIAS_NAMES]
+
+from . import modern  # noqa: E402 - chapter 9 from scratch: get_gru_params, gru, lstm, ...
+from .modern import *  # noqa: E402,F403
+
+__all__ += modern.__all__

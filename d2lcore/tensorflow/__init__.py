@@ -56,3 +56,8 @@ def to(x, *args, **kwargs):
 
 
 __all__ = [*_core_all, "FRAMEWORK", "tf", *_MODULES_ALL, *ALIAS_NAMES]
+
+from . import modern  # noqa: E402 - chapter 9 from scratch: get_gru_params, gru, lstm, ...
+from .modern import *  # noqa: E402,F403
+
+__all__ += modern.__all__
