@@ -429,8 +429,8 @@ def test_tensorflow_scratch_gru_equals_keras_reset_before_gru():
 def _scratch_model(d2l, kind, vocab_size, num_hiddens):
     """d2l-zh's wiring of the chapter-9 pieces, from ``init_gated_params(kind, ..., seed=0)``.
 
-    MXNet runs the loop through ``hybridize_forward`` as 8.5 does: the GRU's
-    ``(H,)`` is hybridized, the LSTM's ``(H, C)`` runs eagerly.
+    MXNet runs the loop through ``hybridize_forward`` as 8.5 does (the GRU's
+    ``(H,)`` and the LSTM's ``(H, C)`` both as one graph).
     """
     get_params = functools.partial(getattr(d2l, f"get_{kind}_params"), seed=0)
     init_state, forward_fn = getattr(d2l, f"init_{kind}_state"), getattr(d2l, kind)
@@ -454,7 +454,7 @@ def test_seeded_training_gives_the_same_perplexity_in_every_framework(kind):
             warnings.simplefilter("always")
             history = d2l.train_ch8(net, train_iter, vocab, 1, 2, d2l.try_gpu(), animate=False,
                                     verbose=False)
-        # TensorFlow traced the loop and MXNet hybridized the GRU: no eager fallback warned.
+        # TensorFlow traced the loop and MXNet hybridized it: no eager fallback warned.
         assert not [w for w in caught if "cannot be" in str(w.message)], name
         assert history.diverged_epoch is None
         perplexities[name] = history.final_perplexity

@@ -96,3 +96,40 @@ def test_untraceable_function_runs_eagerly_with_a_warning():
 def test_rejects_what_is_not_a_function():
     with pytest.raises(TypeError, match="forward_fn"):
         d2l.hybridize_forward(42)
+
+
+def _run_gated(forward_fn, kind):
+    """One forward and backward of a chapter-9 loop: (outputs, state, parameter gradients)."""
+    params = (d2l.get_gru_params if kind == "gru" else d2l.get_lstm_params)(
+        VOCAB, HIDDEN, None, seed=3)
+    for p in params:  # larger than d2l's N(0, 0.01^2), so every gate matters
+        p[:] = p * 40
+    tokens = onp.random.RandomState(1).randint(0, VOCAB, (STEPS, BATCH))
+    inputs = npx.one_hot(np.array(tokens), VOCAB)
+    rs = onp.random.RandomState(2)
+    state = tuple(np.array(rs.normal(0, 1, (BATCH, HIDDEN)).astype(onp.float32))
+                  for _ in range(1 if kind == "gru" else 2))
+    with autograd.record():
+        outputs, new_state = forward_fn(inputs, state, params)
+        loss = (outputs ** 2).sum() + sum((s ** 3).sum() for s in new_state)
+    loss.backward()
+    return outputs.asnumpy(), [s.asnumpy() for s in new_state], [p.grad.asnumpy() for p in params]
+
+
+@pytest.mark.parametrize("kind", ["gru", "lstm"])
+def test_a_gated_loop_hybridizes_with_its_whole_state(kind):
+    """9.1's GRU keeps (H,), 9.2's LSTM (H, C): both run as one graph and agree with the loop."""
+    loop = getattr(d2l, kind)
+    compiled = d2l.hybridize_forward(loop)
+    out_e, state_e, g_e = _run_gated(loop, kind)
+    out_h, state_h, g_h = _run_gated(compiled, kind)
+    assert len(state_h) == len(state_e) == (1 if kind == "gru" else 2)
+    onp.testing.assert_allclose(out_h, out_e, rtol=1e-5, atol=1e-5)
+    for sh, se in zip(state_h, state_e, strict=True):
+        onp.testing.assert_allclose(sh, se, rtol=1e-5, atol=1e-5)
+    for gh, ge in zip(g_h, g_e, strict=True):
+        assert onp.abs(ge).max() > 0
+        onp.testing.assert_allclose(gh, ge, rtol=1e-4, atol=1e-4)
+    # The graph was built and used: the wrapper's cache holds one block for this state size.
+    cells = dict(zip(compiled.__code__.co_freevars, compiled.__closure__, strict=True))
+    assert [key[1] for key in cells["blocks"].cell_contents] == [len(state_e)]

@@ -69,11 +69,13 @@ class _HybridForward(gluon.HybridBlock):
     its global names ``np`` / ``npx`` bound to the symbolic ``F.np`` / ``F.npx``
     (same code object, nothing rewritten).  A symbol cannot be iterated, so the
     time steps arrive as a Python list, which ``for X_t in inputs`` walks as usual.
+    The state's tensors (one for an RNN or a GRU, ``(H, C)`` for an LSTM) come
+    first among the block's inputs, then the parameters.
     """
 
-    def __init__(self, forward_fn, num_steps):
+    def __init__(self, forward_fn, num_steps, num_states):
         super().__init__()
-        self._forward_fn, self._num_steps = forward_fn, num_steps
+        self._forward_fn, self._num_steps, self._num_states = forward_fn, num_steps, num_states
         self.hybridize(static_alloc=True, static_shape=True)
 
     def _symbolic(self, F):
@@ -84,23 +86,26 @@ class _HybridForward(gluon.HybridBlock):
         return types.FunctionType(fn.__code__, names, fn.__name__, fn.__defaults__,
                                   fn.__closure__)
 
-    def hybrid_forward(self, F, inputs, H, *params):
+    def hybrid_forward(self, F, inputs, *state_and_params):
+        state, params = state_and_params[:self._num_states], state_and_params[self._num_states:]
         steps = F.np.split(inputs, self._num_steps, axis=0) if self._num_steps > 1 else [inputs]
         steps = [F.np.squeeze(X_t, axis=0) for X_t in steps]
-        outputs, state = self._symbolic(F)(steps, (H,), list(params))
-        if not isinstance(state, (tuple, list)) or len(state) != 1:
-            raise TypeError("hybridize_forward: forward_fn must return (outputs, (H,))")
-        return outputs, state[0]
+        outputs, state = self._symbolic(F)(steps, tuple(state), list(params))
+        if not isinstance(state, (tuple, list)) or len(state) != self._num_states:
+            raise TypeError(f"hybridize_forward: forward_fn must return (outputs, state) with "
+                            f"a state of {self._num_states} tensor(s), as it was given")
+        return (outputs, *state)
 
 
 def hybridize_forward(forward_fn):
     """``forward_fn`` (d2l 8.5's ``rnn(inputs, state, params)``) compiled by Gluon's hybridize.
 
-    Returns a function with the same signature and results (outputs, ``(H,)``)
+    Returns a function with the same signature and results (outputs, state)
     that runs ``forward_fn`` as a hybridized block: traced once per input
-    shape, then executed as one graph, forward and backward.  The parameters
-    enter the block as inputs, so autograd writes their gradients into the
-    reader's own arrays.  The state must be a one-tensor tuple ``(H,)``.  If
+    shape and state size, then executed as one graph, forward and backward.
+    The parameters enter the block as inputs, so autograd writes their
+    gradients into the reader's own arrays.  The state is a tuple of arrays:
+    ``(H,)`` for 8.5's RNN and 9.1's GRU, ``(H, C)`` for 9.2's LSTM.  If
     the function cannot be traced (it calls something other than ``np`` /
     ``npx`` functions on its arrays), it runs eagerly, with a warning.
     """
@@ -110,13 +115,13 @@ def hybridize_forward(forward_fn):
     blocks, eager, traced = {}, [], []
 
     def compiled(inputs, state, params):
-        if eager or len(state) != 1:
+        if eager:
             return forward_fn(inputs, state, params)
-        key = (inputs.shape, len(params))
+        key = (inputs.shape, len(state), len(params))
         if key not in blocks:
-            blocks[key] = _HybridForward(forward_fn, inputs.shape[0])
+            blocks[key] = _HybridForward(forward_fn, inputs.shape[0], len(state))
         try:
-            outputs, H = blocks[key](inputs, state[0], *params)
+            outputs, *new_state = blocks[key](inputs, *state, *params)
         except (AssertionError, TypeError, AttributeError, mx.base.MXNetError) as error:
             if traced:
                 raise  # it ran as a graph before: not a tracing problem
@@ -125,7 +130,7 @@ def hybridize_forward(forward_fn):
             eager.append(True)
             return forward_fn(inputs, state, params)
         traced.append(True)
-        return outputs, (H,)
+        return outputs, tuple(new_state)
 
     compiled.__wrapped__ = forward_fn
     compiled.__name__ = f"hybridized_{forward_fn.__name__}"

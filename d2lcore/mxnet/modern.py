@@ -12,9 +12,9 @@ reference they are tested against are in ``d2lcore.reference_gated``.  d2l-zh
 names the GRU's parameter function ``get_params``; here ``d2l.get_params``
 stays the 8.5 RNN's, so the GRU's is ``get_gru_params``.
 
-``d2l.hybridize_forward(gru)`` compiles the GRU loop into one graph as 8.5
-does for ``rnn``; it handles one-tensor states only, so the LSTM's ``(H, C)``
-makes ``hybridize_forward(lstm)`` run the loop eagerly (correct, slower).
+``d2l.hybridize_forward(gru)`` and ``d2l.hybridize_forward(lstm)`` compile the
+loops into one graph each, as 8.5 does for ``rnn`` (the LSTM's state is the pair
+``(H, C)``; the wrapper passes every state tensor through the graph).
 """
 
 from mxnet import np, npx
