@@ -46,3 +46,8 @@ from .evaluation import check_eval_perplexity  # noqa: E402
 from .sampling import check_sample_temperature  # noqa: E402
 
 __all__ += ["check_sample_temperature", "check_detach_state", "check_eval_perplexity"]
+
+# --- exercises of 9.1-9.2 (the scratch GRU and LSTM step by step) ----------------------
+from .gated import check_gru, check_lstm  # noqa: E402
+
+__all__ += ["check_gru", "check_lstm"]

@@ -18,6 +18,7 @@ from .detach import check_detach_state
 from .embedding import check_embedding, check_one_hot_matmul
 from .evaluation import check_eval_perplexity
 from .features import check_ar_features
+from .gated import check_gru, check_lstm
 from .ngrams import check_count_ngrams
 from .partition import check_seq_data_iter_random
 from .powers import check_power_alignment
@@ -64,6 +65,23 @@ Check ``fn(logits, alpha, rng)`` draws a token id from softmax(logits)**alpha.""
 Check ``fn(state)`` returns the state tuple with the same values, cut off the graph."""),
     "check_eval_perplexity": (check_eval_perplexity, """\
 Check ``fn(net, data_iter)`` returns exp(mean loss per token), state carried, no update."""),
+    # exercises of 9.1-9.2 (the scratch GRU and LSTM)
+    "check_gru": (check_gru, """\
+Check ``gru_fn(inputs, state, params) -> (outputs, (H,))`` (d2l-zh 9.1's ``gru``).
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) tensors, ``state`` is (H,) and
+    ``params`` is [W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q].
+    Outputs, final state and gradients are compared with a numpy GRU; a wrong
+    result names the usual mistake it matches.
+    """),
+    "check_lstm": (check_lstm, """\
+Check ``lstm_fn(inputs, state, params) -> (outputs, (H, C))`` (d2l-zh 9.2's ``lstm``).
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) tensors, ``state`` is (H, C) and
+    ``params`` is [W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c,
+    W_hq, b_q].  Outputs, final state and gradients are compared with a numpy LSTM; a
+    wrong result names the usual mistake it matches.
+    """),
 }
 
 
