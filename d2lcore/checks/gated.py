@@ -224,8 +224,8 @@ def reference(kind, case):
     G = np.exp(outputs - outputs.max(axis=1, keepdims=True))
     G /= G.sum(axis=1, keepdims=True)
     G[np.arange(len(y)), y] -= 1.0
-    return outputs, final, [grads[k] for k in reference_gated.PARAM_NAMES[kind]], \
-        (G / len(y)).astype(np.float32)
+    G = (G / len(y)).astype(np.float32)
+    return outputs, final, [grads[k] for k in reference_gated.PARAM_NAMES[kind]], G
 
 
 def check_gru(fn, adapter, fn_label=None):
