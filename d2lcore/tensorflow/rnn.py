@@ -10,10 +10,8 @@ signature (the shared half: ``d2lcore.reference.ScratchPieces``), by default thr
 output layer.  Its ``get_numpy_params`` / ``set_numpy_params`` translate the weights
 to and from the canonical layout with ``d2lcore.reference_layers.to_keras`` /
 ``from_keras`` (transposes, the GRU's gate swap, the split bias: that module's table).
-A bidirectional layer is Keras' ``Bidirectional`` (``merge_mode='concat'``) around each
-layer: its ``forward_layer`` / ``backward_layer`` are the canonical ``..._l{k}`` /
-``..._l{k}_reverse`` arrays, and its states (forward's, then backward's) the state rows
-``2k`` and ``2k + 1``.
+Bidirectional: Keras' ``Bidirectional`` (concat) around each layer, its ``forward_layer`` /
+``backward_layer`` the canonical ``_l{k}`` / ``_l{k}_reverse`` arrays and state rows 2k / 2k+1.
 """
 
 import numpy as np
@@ -239,12 +237,9 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1, bidirectional=False):
 
 def _directions(layer):
     """A layer's Keras RNN per direction: [layer], or a Bidirectional's [forward, backward]."""
-    if not isinstance(layer, keras.layers.Bidirectional):
-        return [layer]
-    if layer.merge_mode != "concat":
-        raise ValueError("a Bidirectional rnn_layer must use merge_mode='concat', got "
-                         f"{layer.merge_mode!r}")
-    return [layer.forward_layer, layer.backward_layer]
+    if isinstance(layer, keras.layers.Bidirectional) and layer.merge_mode == "concat":
+        return [layer.forward_layer, layer.backward_layer]
+    return [layer]  # anything else: _layer_kind says what fits
 
 
 def _layer_kind(layer, backwards=False):
@@ -255,7 +250,8 @@ def _layer_kind(layer, backwards=False):
     kind = next((k for cls, k in kinds if isinstance(cell, cls)), None)
     if kind is None:
         raise ValueError("rnn_layer must be a Keras SimpleRNN, GRU or LSTM layer (or "
-                         "keras.layers.RNN over one of their cells), or make_rnn_layer(...); "
+                         "keras.layers.RNN over one of their cells, or Bidirectional(one of "
+                         "them) with merge_mode='concat'), or make_rnn_layer(...); "
                          f"got {type(layer).__name__}")
     if not (layer.return_sequences and layer.return_state):
         raise ValueError("rnn_layer must be built with return_sequences=True and "
@@ -304,15 +300,14 @@ class RNNModel(keras.layers.Layer):
         self.num_directions = len(directed[0])
         self._rnn_layers, self._directed = layers, directed
         self.dense = keras.layers.Dense(vocab_size)
-        for k, layer in enumerate(layers):
+        for k, (layer, (rnn, *_)) in enumerate(zip(layers, directed, strict=True)):
             num_inputs = vocab_size if k == 0 else self.num_hiddens * self.num_directions
             if not layer.built:
                 layer.build((None, None, num_inputs))
-            elif directed[k][0].cell.kernel.shape[0] != num_inputs:
-                raise ValueError(f"rnn_layer was already built for "
-                                 f"{directed[k][0].cell.kernel.shape[0]} inputs per step, but "
-                                 f"layer {k} gets {num_inputs} (one-hot vectors of vocab_size "
-                                 "for the first layer)")
+            elif rnn.cell.kernel.shape[0] != num_inputs:
+                raise ValueError(f"rnn_layer was already built for {rnn.cell.kernel.shape[0]} "
+                                 f"inputs per step, but layer {k} gets {num_inputs} (one-hot "
+                                 "vectors of vocab_size for the first layer)")
         self.dense.build((None, self.num_hiddens * self.num_directions))
         self.built = True
         self.fast = fast and self.kind == "rnn" and all(
@@ -341,8 +336,7 @@ class RNNModel(keras.layers.Layer):
         return self._forward(X, parts)
 
     def _forward(self, X, parts):
-        D, P = self.num_directions, len(parts)
-        # Layer k's initial states: rows k*D .. k*D+D-1, each direction's parts in turn.
+        D, P = self.num_directions, len(parts)  # layer k's states: rows k*D .. k*D+D-1
         per_layer = [[part[k * D + d] for d in range(D) for part in parts]
                      for k in range(self.num_layers)]
         if self.fast:
