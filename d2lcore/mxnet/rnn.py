@@ -9,7 +9,8 @@ by default through MXNet's fused RNN kernel (``d2lcore.mxnet.fast``).
 ``l{k}_i2h_weight``, ``l{k}_h2h_weight``, ``l{k}_i2h_bias``, ``l{k}_h2h_bias`` are the
 canonical (``d2lcore.reference_layers``) ``weight_ih_l{k}``, ``weight_hh_l{k}``,
 ``bias_ih_l{k}``, ``bias_hh_l{k}`` as they are: same shapes, gate order and GRU
-variant.  The ``nn.Dense`` output layer's ``weight`` / ``bias`` are ``dense.*``.
+variant; a bidirectional layer's ``r{k}_...`` are the canonical ``..._l{k}_reverse``.
+The ``nn.Dense`` output layer's ``weight`` / ``bias`` are ``dense.*``.
 """
 
 import mxnet as mx
@@ -170,7 +171,7 @@ class RNNModelScratch(reference.ScratchPieces):
 # ------------------------------------------------------------------- concise (d2l 8.6)
 
 
-def make_rnn_layer(kind, num_hiddens, num_layers=1):
+def make_rnn_layer(kind, num_hiddens, num_layers=1, bidirectional=False):
     """A Gluon ``rnn.RNN``, ``rnn.GRU`` or ``rnn.LSTM`` layer, time-major ('TNC').
 
     The RNN uses tanh like PyTorch, Keras and d2l's other frameworks; note that
@@ -179,10 +180,10 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1):
     reference_layers.check_kind(kind)
     num_hiddens = check_positive_int(num_hiddens, "num_hiddens")
     num_layers = check_positive_int(num_layers, "num_layers")
-    if kind == "rnn":
-        return grnn.RNN(num_hiddens, num_layers=num_layers, activation="tanh")
-    layer_cls = {"gru": grnn.GRU, "lstm": grnn.LSTM}[kind]
-    return layer_cls(num_hiddens, num_layers=num_layers)
+    reference_layers.directions(bidirectional)  # a TypeError unless a bool
+    extra = {"activation": "tanh"} if kind == "rnn" else {}
+    layer_cls = {"rnn": grnn.RNN, "gru": grnn.GRU, "lstm": grnn.LSTM}[kind]
+    return layer_cls(num_hiddens, num_layers=num_layers, bidirectional=bidirectional, **extra)
 
 
 def _layer_kind(layer):
@@ -209,14 +210,14 @@ class RNNModel(gluon.HybridBlock):
         self.num_hiddens = rnn_layer._hidden_size
         self.num_layers = rnn_layer._num_layers
         self.num_directions = rnn_layer._dir
-        if self.num_directions != 1:
-            raise ValueError("rnn_layer must be unidirectional (bidirectional=False)")
+        self._suffixes = reference_layers.directions(self.num_directions == 2)
         with self.name_scope():
             self.rnn = rnn_layer
-            self.dense = nn.Dense(self.vocab_size, in_units=self.num_hiddens)
+            self.dense = nn.Dense(self.vocab_size, in_units=self.num_hiddens * rnn_layer._dir)
         # The first layer's input size is the vocabulary: fix it so no shape is deferred.
         for name, param in self.rnn.collect_params().items():
-            if name.endswith("l0_i2h_weight") and param.shape[-1] in (0, -1):
+            if name[len(self.rnn.prefix):] in ("l0_i2h_weight", "r0_i2h_weight") \
+                    and param.shape[-1] in (0, -1):
                 param.shape = (param.shape[0], self.vocab_size)
         self.initialize(ctx=_device(device))
         if hybridize:
@@ -233,7 +234,7 @@ class RNNModel(gluon.HybridBlock):
         X = F.npx.one_hot(F.np.transpose(inputs), self.vocab_size)
         Y, state = self.rnn(X, state)
         # (steps, batch, hidden) -> (steps * batch, hidden): time-major rows, as in d2l.
-        output = self.dense(Y.reshape(-1, self.num_hiddens))
+        output = self.dense(Y.reshape(-1, self.num_hiddens * self.num_directions))
         return output, state
 
     def forward(self, inputs, state):
@@ -242,11 +243,12 @@ class RNNModel(gluon.HybridBlock):
         return super().forward(inputs, state)
 
     def _check_state(self, state, batch_size):
-        return check_state(state, (self.num_layers, batch_size, self.num_hiddens),
+        shape = (self.num_layers * self.num_directions, batch_size, self.num_hiddens)
+        return check_state(state, shape,
                            2 if self.kind == "lstm" else 1, bare=self.kind != "lstm")
 
     def begin_state(self, batch_size=1, device=None, ctx=None, **kwargs):
-        """The layer's zero state: [H] or an LSTM's [H, C], each (layers, batch, hidden)."""
+        """The layer's zero state: [H] or an LSTM's [H, C], each (layers * dirs, batch, hidden)."""
         batch_size = check_positive_int(batch_size, "batch_size")
         device = device if device is not None else ctx
         return self.rnn.begin_state(batch_size=batch_size, ctx=_device(device), **kwargs)
@@ -257,9 +259,10 @@ class RNNModel(gluon.HybridBlock):
         by_suffix = {name[len(self.rnn.prefix):]: p for name, p in params.items()}
         targets = {}
         for k in range(self.num_layers):
-            for canon, gluon_name in (("weight_ih", "i2h_weight"), ("weight_hh", "h2h_weight"),
-                                      ("bias_ih", "i2h_bias"), ("bias_hh", "h2h_bias")):
-                targets[f"{canon}_l{k}"] = by_suffix[f"l{k}_{gluon_name}"].data()
+            for suffix in self._suffixes:  # Gluon: l{k}_ forward, r{k}_ reverse
+                gluon = ("i2h_weight", "h2h_weight", "i2h_bias", "h2h_bias")
+                for canon, name in zip(reference_layers.layer_names(k, suffix), gluon, strict=True):
+                    targets[canon] = by_suffix[f"{'r' if suffix else 'l'}{k}_{name}"].data()
         targets["dense.weight"] = self.dense.weight.data()
         targets["dense.bias"] = self.dense.bias.data()
         return targets

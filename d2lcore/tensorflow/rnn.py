@@ -10,6 +10,8 @@ signature (the shared half: ``d2lcore.reference.ScratchPieces``), by default thr
 output layer.  Its ``get_numpy_params`` / ``set_numpy_params`` translate the weights
 to and from the canonical layout with ``d2lcore.reference_layers.to_keras`` /
 ``from_keras`` (transposes, the GRU's gate swap, the split bias: that module's table).
+Bidirectional: Keras' ``Bidirectional`` (concat) around each layer, its ``forward_layer`` /
+``backward_layer`` the canonical ``_l{k}`` / ``_l{k}_reverse`` arrays and state rows 2k / 2k+1.
 """
 
 import numpy as np
@@ -192,13 +194,14 @@ class StackedRNN(keras.layers.Layer):
     runs the layers of a stack one after the other with one state per layer.
     """
 
-    def __init__(self, kind, num_hiddens, num_layers, **kwargs):
+    def __init__(self, kind, num_hiddens, num_layers, bidirectional=False, **kwargs):
         super().__init__(**kwargs)
         reference_layers.check_kind(kind)
         check_positive_int(num_hiddens, "num_hiddens")
         check_positive_int(num_layers, "num_layers")
         self.kind, self.units, self.num_layers = kind, num_hiddens, num_layers
-        self.rnn_layers = [_keras_layer(kind, num_hiddens) for _ in range(num_layers)]
+        self.rnn_layers = [_keras_layer(kind, num_hiddens, bidirectional)
+                           for _ in range(num_layers)]
 
     def call(self, inputs, initial_state=None):
         """Batch-major inputs -> ``[outputs, per-layer states]`` (like a Keras layer's list)."""
@@ -210,26 +213,36 @@ class StackedRNN(keras.layers.Layer):
         return [inputs, finals]
 
 
-def _keras_layer(kind, num_hiddens):
+def _keras_layer(kind, num_hiddens, bidirectional=False):
     extra = {"reset_after": True} if kind == "gru" else {}
-    return _LAYER_CLASSES[kind](num_hiddens, return_sequences=True, return_state=True, **extra)
+    layer = _LAYER_CLASSES[kind](num_hiddens, return_sequences=True, return_state=True, **extra)
+    reference_layers.directions(bidirectional)  # a TypeError unless a bool
+    return keras.layers.Bidirectional(layer) if bidirectional else layer
 
 
-def make_rnn_layer(kind, num_hiddens, num_layers=1):
+def make_rnn_layer(kind, num_hiddens, num_layers=1, bidirectional=False):
     """A recurrent layer for ``RNNModel``: kind 'rnn', 'gru' or 'lstm', one or more layers.
 
     One layer is Keras' own ``SimpleRNN`` / ``GRU`` / ``LSTM`` with
-    ``return_sequences=True, return_state=True``; more are a ``StackedRNN``.
+    ``return_sequences=True, return_state=True``; more are a ``StackedRNN``.  With
+    ``bidirectional=True`` each layer is wrapped in ``keras.layers.Bidirectional``.
     """
     reference_layers.check_kind(kind)
     check_positive_int(num_hiddens, "num_hiddens")
     check_positive_int(num_layers, "num_layers")
     if num_layers == 1:
-        return _keras_layer(kind, num_hiddens)
-    return StackedRNN(kind, num_hiddens, num_layers)
+        return _keras_layer(kind, num_hiddens, bidirectional)
+    return StackedRNN(kind, num_hiddens, num_layers, bidirectional)
 
 
-def _layer_kind(layer):
+def _directions(layer):
+    """A layer's Keras RNN per direction: [layer], or a Bidirectional's [forward, backward]."""
+    if isinstance(layer, keras.layers.Bidirectional) and layer.merge_mode == "concat":
+        return [layer.forward_layer, layer.backward_layer]
+    return [layer]  # anything else: _layer_kind says what fits
+
+
+def _layer_kind(layer, backwards=False):
     """'rnn', 'gru' or 'lstm' for a Keras recurrent layer, or a ValueError saying what fits."""
     cell = getattr(layer, "cell", None)
     kinds = ((keras.layers.SimpleRNNCell, "rnn"), (keras.layers.GRUCell, "gru"),
@@ -237,12 +250,13 @@ def _layer_kind(layer):
     kind = next((k for cls, k in kinds if isinstance(cell, cls)), None)
     if kind is None:
         raise ValueError("rnn_layer must be a Keras SimpleRNN, GRU or LSTM layer (or "
-                         "keras.layers.RNN over one of their cells), or make_rnn_layer(...); "
+                         "keras.layers.RNN over one of their cells, or Bidirectional(one of "
+                         "them) with merge_mode='concat'), or make_rnn_layer(...); "
                          f"got {type(layer).__name__}")
     if not (layer.return_sequences and layer.return_state):
         raise ValueError("rnn_layer must be built with return_sequences=True and "
                          "return_state=True (RNNModel needs every step's output and the state)")
-    if layer.go_backwards:
+    if layer.go_backwards != backwards:  # only a Bidirectional's backward_layer reads backwards
         raise ValueError("rnn_layer must not use go_backwards=True")
     if kind == "gru" and not cell.reset_after:
         raise ValueError("a GRU rnn_layer needs reset_after=True (Keras 3's default): the "
@@ -263,8 +277,8 @@ class RNNModel(keras.layers.Layer):
     SimpleRNN/GRU/LSTM with ``return_sequences=True, return_state=True``),
     inputs are transposed inside, and ``begin_state`` builds the zeros itself.
 
-    ``net(X, state)`` returns d2l's time-major outputs and the state, H (num_layers,
-    batch, hidden) or an LSTM's ``(H, C)``.  ``fast=True`` (opt-in) runs plain
+    ``net(X, state)`` returns d2l's time-major outputs and the state, H (num_layers *
+    directions, batch, hidden) or an LSTM's ``(H, C)``.  ``fast=True`` (opt-in) runs plain
     ``SimpleRNN`` layers through ``fast.simple_rnn_layers``; GRU and LSTM run Keras'.
     """
 
@@ -273,27 +287,31 @@ class RNNModel(keras.layers.Layer):
         check_positive_int(vocab_size, "vocab_size")
         check_bool(fast, "fast")
         layers = rnn_layer.rnn_layers if isinstance(rnn_layer, StackedRNN) else [rnn_layer]
-        kinds = {_layer_kind(layer) for layer in layers}
-        sizes = {layer.cell.units for layer in layers}
-        if len(kinds) != 1 or len(sizes) != 1:
-            raise ValueError("the layers of rnn_layer must share one kind and one size")
+        directed = [_directions(layer) for layer in layers]  # per layer, one RNN per direction
+        kinds = {_layer_kind(rnn, backwards=d == 1) for rnns in directed
+                 for d, rnn in enumerate(rnns)}
+        sizes = {rnn.cell.units for rnns in directed for rnn in rnns}
+        if len(kinds) != 1 or len(sizes) != 1 or len({len(rnns) for rnns in directed}) != 1:
+            raise ValueError("the layers of rnn_layer must share one kind, one size and "
+                             "one number of directions")
         self.rnn = rnn_layer
         self.vocab_size = vocab_size
         self.kind, self.num_hiddens, self.num_layers = kinds.pop(), sizes.pop(), len(layers)
-        self._rnn_layers = layers
+        self.num_directions = len(directed[0])
+        self._rnn_layers, self._directed = layers, directed
         self.dense = keras.layers.Dense(vocab_size)
-        for k, layer in enumerate(layers):
-            num_inputs = vocab_size if k == 0 else self.num_hiddens
+        for k, (layer, (rnn, *_)) in enumerate(zip(layers, directed, strict=True)):
+            num_inputs = vocab_size if k == 0 else self.num_hiddens * self.num_directions
             if not layer.built:
                 layer.build((None, None, num_inputs))
-            elif layer.cell.kernel.shape[0] != num_inputs:
-                raise ValueError(f"rnn_layer was already built for {layer.cell.kernel.shape[0]} "
+            elif rnn.cell.kernel.shape[0] != num_inputs:
+                raise ValueError(f"rnn_layer was already built for {rnn.cell.kernel.shape[0]} "
                                  f"inputs per step, but layer {k} gets {num_inputs} (one-hot "
                                  "vectors of vocab_size for the first layer)")
-        self.dense.build((None, self.num_hiddens))
+        self.dense.build((None, self.num_hiddens * self.num_directions))
         self.built = True
-        self.fast = fast and self.kind == "rnn" and all(self._plain_simple_rnn(layer)
-                                                        for layer in layers)
+        self.fast = fast and self.kind == "rnn" and all(
+            len(rnns) == 1 and self._plain_simple_rnn(rnns[0]) for rnns in directed)
         # Per single-bias layer (RNN, LSTM): the canonical (bias_ih, bias_hh) it was loaded with.
         self._bias_split = {}
         self._compiled = None
@@ -307,8 +325,8 @@ class RNNModel(keras.layers.Layer):
 
     def call(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size)
-        shape = (self.num_layers, X.shape[0], self.num_hiddens)
-        # The state's parts, (H,) or an LSTM's (H, C), each (num_layers, batch, hidden).
+        shape = (self.num_layers * self.num_directions, X.shape[0], self.num_hiddens)
+        # The state's parts, (H,) or an LSTM's (H, C), each (layers * directions, batch, hidden).
         parts = tuple(_check_state(state, shape, 2) if self.kind == "lstm"
                       else _check_state(state, shape, bare=True))
         if tf.executing_eagerly():  # one traced graph per input shape, e.g. in predict_ch8
@@ -318,7 +336,9 @@ class RNNModel(keras.layers.Layer):
         return self._forward(X, parts)
 
     def _forward(self, X, parts):
-        per_layer = [[part[k] for part in parts] for k in range(self.num_layers)]
+        D, P = self.num_directions, len(parts)  # layer k's states: rows k*D .. k*D+D-1
+        per_layer = [[part[k * D + d] for d in range(D) for part in parts]
+                     for k in range(self.num_layers)]
         if self.fast:
             Y, finals = fast_paths.simple_rnn_layers(self._rnn_layers, X, per_layer)
         else:
@@ -326,18 +346,26 @@ class RNNModel(keras.layers.Layer):
             finals = []
             for layer, layer_state in zip(self._rnn_layers, per_layer, strict=True):
                 Y, *final = layer(Y, initial_state=layer_state)
-                finals.append(final)
+                finals.extend(final[d * P:(d + 1) * P] for d in range(D))  # one row per direction
             Y = tf.transpose(Y, (1, 0, 2))  # time-major rows, like d2l
-        output = self.dense(tf.reshape(Y, (-1, self.num_hiddens)))
+        output = self.dense(tf.reshape(Y, (-1, self.num_hiddens * D)))
         parts = [tf.stack(part) for part in zip(*finals)]  # each part over the layers
         return output, tuple(parts) if self.kind == "lstm" else parts[0]
 
     def begin_state(self, batch_size=1, device=None, dtype=tf.float32):
-        """Zeros of shape (num_layers, batch, hidden); a pair (H, C) for an LSTM."""
+        """Zeros of shape (num_layers * directions, batch, hidden); a pair (H, C) for an LSTM."""
         check_positive_int(batch_size, "batch_size")
+        shape = (self.num_layers * self.num_directions, batch_size, self.num_hiddens)
         with device_scope(device):
-            H = tf.zeros((self.num_layers, batch_size, self.num_hiddens), dtype=dtype)
+            H = tf.zeros(shape, dtype=dtype)
             return (H, tf.zeros_like(H)) if self.kind == "lstm" else H
+
+    def _canonical_cells(self):
+        """(canonical names of the four arrays, Keras cell) per layer and direction."""
+        suffixes = reference_layers.directions(self.num_directions == 2)
+        return [(reference_layers.layer_names(k, suffix), rnn.cell)
+                for k, rnns in enumerate(self._directed)
+                for suffix, rnn in zip(suffixes, rnns, strict=True)]
 
     @property
     def params(self):
@@ -346,12 +374,11 @@ class RNNModel(keras.layers.Layer):
     def get_numpy_params(self):
         """The weights as a dict in the canonical (PyTorch) layout (``reference_layers``)."""
         out = {}
-        for k, layer in enumerate(self._rnn_layers):
-            cell = layer.cell
-            (out[f"weight_ih_l{k}"], out[f"weight_hh_l{k}"], out[f"bias_ih_l{k}"],
-             out[f"bias_hh_l{k}"]) = reference_layers.from_keras(
-                self.kind, cell.kernel.numpy(), cell.recurrent_kernel.numpy(), cell.bias.numpy(),
-                self._bias_split.get(k))
+        for names, cell in self._canonical_cells():
+            arrays = reference_layers.from_keras(self.kind, cell.kernel.numpy(),
+                                                 cell.recurrent_kernel.numpy(),
+                                                 cell.bias.numpy(), self._bias_split.get(names))
+            out.update(zip(names, arrays, strict=True))
         out["dense.weight"] = self.dense.kernel.numpy().T
         out["dense.bias"] = self.dense.bias.numpy()
         return {name: np.ascontiguousarray(v, dtype=np.float32) for name, v in out.items()}
@@ -359,17 +386,15 @@ class RNNModel(keras.layers.Layer):
     def set_numpy_params(self, params):
         """Load weights given in the canonical (PyTorch) layout; returns the model."""
         shapes = reference_layers.param_shapes(self.kind, self.vocab_size, self.num_hiddens,
-                                               self.num_layers)
+                                               self.num_layers, self.num_directions == 2)
         p = reference.check_param_arrays(shapes, params)
-        for k, layer in enumerate(self._rnn_layers):
-            b_ih, b_hh = p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
-            kernel, recurrent, bias = reference_layers.to_keras(
-                self.kind, p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"], b_ih, b_hh)
+        for names, cell in self._canonical_cells():
+            kernel, recurrent, bias = reference_layers.to_keras(self.kind, *(p[n] for n in names))
             if self.kind != "gru":  # remember the split of the single Keras bias
-                self._bias_split[k] = (b_ih.copy(), b_hh.copy())
-            layer.cell.kernel.assign(kernel)
-            layer.cell.recurrent_kernel.assign(recurrent)
-            layer.cell.bias.assign(bias)
+                self._bias_split[names] = (p[names[2]].copy(), p[names[3]].copy())
+            cell.kernel.assign(kernel)
+            cell.recurrent_kernel.assign(recurrent)
+            cell.bias.assign(bias)
         self.dense.kernel.assign(p["dense.weight"].T)
         self.dense.bias.assign(p["dense.bias"])
         return self

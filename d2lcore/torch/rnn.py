@@ -153,7 +153,7 @@ class RNNModelScratch(reference.ScratchPieces):
 # ------------------------------------------------------------------- concise (d2l 8.6)
 
 
-def make_rnn_layer(kind, num_hiddens, num_layers=1, *, input_size=None):
+def make_rnn_layer(kind, num_hiddens, num_layers=1, bidirectional=False, *, input_size=None):
     """``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` for kind 'rnn' / 'gru' / 'lstm' (time-major).
 
     PyTorch layers need their input size up front; without ``input_size`` the
@@ -165,7 +165,9 @@ def make_rnn_layer(kind, num_hiddens, num_layers=1, *, input_size=None):
     check_positive_int(num_layers, "num_layers")
     if input_size is not None:
         check_positive_int(input_size, "input_size")
-    layer = _LAYER_CLASSES[kind](input_size or 1, num_hiddens, num_layers)
+    reference_layers.directions(bidirectional)  # a TypeError unless a bool
+    layer = _LAYER_CLASSES[kind](input_size or 1, num_hiddens, num_layers,
+                                 bidirectional=bidirectional)
     if input_size is None:
         setattr(layer, _DEFERRED_INPUT, True)
     return layer
