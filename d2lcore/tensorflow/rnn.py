@@ -24,12 +24,10 @@ from d2lcore.validate import check_bool, check_sizes, check_state, check_token_i
 from . import fast as fast_paths
 from .utils import check_positive_int, device_scope, is_int
 
-__all__ = ["ACTIVATIONS", "KINDS", "RNN_KINDS", "get_params", "init_rnn_state", "rnn", "rnn_relu",
-           "RNNModelScratch", "RNNModel", "StackedRNN", "make_rnn_layer"]
+__all__ = ["get_params", "init_rnn_state", "rnn", "rnn_relu", "RNNModelScratch", "RNNModel",
+           "StackedRNN", "make_rnn_layer", "RNN_KINDS"]
 
-ACTIVATIONS = reference.ACTIVATIONS
-KINDS = reference_layers.KINDS
-RNN_KINDS = KINDS  # the name the PyTorch package uses
+RNN_KINDS = reference_layers.KINDS
 
 
 # ----------------------------------------------------------------------------- checks
@@ -320,8 +318,8 @@ class RNNModel(keras.layers.Layer):
     def _plain_simple_rnn(layer):
         cell = layer.cell
         activation = getattr(cell.activation, "__name__", "")
-        return (activation in ACTIVATIONS and cell.dropout == 0 and cell.recurrent_dropout == 0
-                and not layer.stateful)
+        return (activation in reference.ACTIVATIONS and cell.dropout == 0
+                and cell.recurrent_dropout == 0 and not layer.stateful)
 
     def call(self, inputs, state):
         X = _check_tokens(inputs, self.vocab_size)

@@ -154,7 +154,7 @@ class RNNModelScratch(reference.ScratchPieces):
 
 
 def make_rnn_layer(kind, num_hiddens, num_layers=1, bidirectional=False, *, input_size=None):
-    """``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM`` for kind 'rnn' / 'gru' / 'lstm' (time-major).
+    """``nn.RNN``/``nn.GRU``/``nn.LSTM`` (kind 'rnn'/'gru'/'lstm'), time-major, maybe bidirectional.
 
     PyTorch layers need their input size up front; without ``input_size`` the
     layer is built for a placeholder size and ``RNNModel`` resizes its first
