@@ -16,7 +16,7 @@ JOBS ?= 2
 NOTEBOOK_ARGS ?=
 HTML_LOG := _build/jupyter-book.log
 
-.PHONY: setup test unit lint book notebooks pages html nbval nbval-portable nbval-portable-long browser \
+.PHONY: setup test unit lint book notebooks pages html nbval nbval-portable nbval-portable-long nbval-long browser \
 	check-notebooks clean
 
 setup: $(STAMP)
@@ -80,6 +80,12 @@ nbval-portable: setup
 # before calling a change to one of them done (about 30 minutes on 2 cores).
 nbval-portable-long: setup
 	$(PY) -m tools.nbval --jobs $(JOBS) --portable-long
+
+# Chapter 9's notebooks re-executed with every training in full (500 epochs each; `make
+# nbval` caps them at 2 epochs, see tools/nbval.py). Not part of `make test`: run it
+# before calling a change to chapter 9 done.
+nbval-long: setup
+	$(PY) -m tools.nbval --jobs $(JOBS) --long
 
 # Headless Chromium over the built HTML (skipped only when chromium is not installed).
 browser: setup

@@ -23,6 +23,7 @@ with ``diverged_epoch`` set.
 """
 
 import math
+import os
 
 import numpy as np
 
@@ -38,7 +39,11 @@ from .validate import (
     prefix_tokens,
 )
 
-__all__ = ["perplexity", "Epoch", "fit", "generate"]
+__all__ = ["perplexity", "Epoch", "fit", "generate", "capped_epochs", "MAX_EPOCHS_ENV"]
+
+# CI re-executes the long trainings of chapter 9 (500 epochs each, as in d2l) with this
+# variable set (tools/nbval.py); the committed notebooks trained every epoch.
+MAX_EPOCHS_ENV = "D2LCORE_MAX_EPOCHS"
 
 # exp() overflows a float past ~709 nats: such a loss has diverged anyway.
 _MAX_LOG_PERPLEXITY = 700.0
@@ -97,13 +102,33 @@ class Epoch:
         return self.perplexity, self.speed
 
 
+def capped_epochs(num_epochs):
+    """``num_epochs``, or ``$D2LCORE_MAX_EPOCHS`` when that is set and smaller, said aloud.
+
+    Only a quick re-execution sets the variable (nbval of chapter 9); the printed line
+    keeps a capped run from passing for a full one.
+    """
+    num_epochs = check_positive_int(num_epochs, "num_epochs")
+    raw = os.environ.get(MAX_EPOCHS_ENV, "").strip()
+    if not raw:
+        return num_epochs
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{MAX_EPOCHS_ENV} must be a positive integer (or unset), got {raw!r}")
+    cap = int(raw)
+    if cap >= num_epochs:
+        return num_epochs
+    print(f"{MAX_EPOCHS_ENV}={cap}: training {cap} of {num_epochs} epochs "
+          "(a quick re-execution; unset it to train them all)")
+    return cap
+
+
 def fit(run_epoch, num_epochs, predict, device_name, *, animate=True, verbose=True):
     """Run ``run_epoch() -> Epoch`` up to ``num_epochs`` times; return the ``TrainHistory``.
 
     ``predict(prefix)`` gives the sample printed at the end; ``device_name``
     goes into d2l's last line ("... tokens/sec on cpu").
     """
-    num_epochs = check_positive_int(num_epochs, "num_epochs")
+    num_epochs = capped_epochs(num_epochs)
     check_bool(animate, "animate")
     check_bool(verbose, "verbose")
     animator = None

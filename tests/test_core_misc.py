@@ -122,3 +122,39 @@ def test_animator_leaves_one_final_figure_in_an_executed_notebook():
     assert "image/svg+xml" in figures[0].data or "image/png" in figures[0].data
     # The last expression shows the animator had all ten points when the figure was final.
     assert outputs[-1].data["text/plain"] == "10"
+
+
+def test_capped_epochs_follows_the_environment(monkeypatch, capsys):
+    from d2lcore import training
+
+    monkeypatch.delenv(training.MAX_EPOCHS_ENV, raising=False)
+    assert training.capped_epochs(500) == 500
+    monkeypatch.setenv(training.MAX_EPOCHS_ENV, "2")
+    assert training.capped_epochs(500) == 2
+    assert "D2LCORE_MAX_EPOCHS=2: training 2 of 500 epochs" in capsys.readouterr().out
+    assert training.capped_epochs(1) == 1  # a cap above the request changes nothing
+    for bad in ("0", "-3", "two", "1.5"):
+        monkeypatch.setenv(training.MAX_EPOCHS_ENV, bad)
+        with pytest.raises(ValueError, match="D2LCORE_MAX_EPOCHS must be a positive integer"):
+            training.capped_epochs(500)
+
+
+def test_fit_trains_the_capped_number_of_epochs(monkeypatch):
+    from d2lcore import training
+
+    monkeypatch.setenv(training.MAX_EPOCHS_ENV, "3")
+    calls = []
+
+    def run_epoch():
+        calls.append(1)
+        return _one_epoch(training)
+
+    history = training.fit(run_epoch, 500, lambda prefix: prefix, "cpu", animate=False,
+                           verbose=False)
+    assert len(calls) == 3 and len(history.perplexity) == 3
+
+
+def _one_epoch(training):
+    epoch = training.Epoch()
+    epoch.add(1.0, 0.5, 10)
+    return epoch.finish()

@@ -82,3 +82,31 @@ def test_every_uncompared_cell_is_followed_by_an_assert(path):
         if not any(_asserts(c, helpers) for c in following):
             missing.append(f"code cell {i}: {''.join(cell['source'])[:60]!r}")
     assert not missing, "uncompared cells without an assert after them:\n" + "\n".join(missing)
+
+
+def test_nbval_skip_only_where_training_is_capped():
+    """nbval-skip hides a cell from nbval entirely: only chapter 9's full-run claims may use
+    it (tools/nbval.py), and such a cell must assert its claim itself."""
+    from tools.nbval import is_capped
+
+    wrong = []
+    for path in _notebooks():
+        for i, cell in enumerate(_code_cells(path)):
+            if "nbval-skip" not in cell["metadata"].get("tags", []):
+                continue
+            if not is_capped(path) or not _asserts_itself(cell):
+                wrong.append(f"{path.relative_to(ROOT)} code cell {i}")
+    assert not wrong, "nbval-skip outside chapter 9 or without an assert:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_committed_notebooks_trained_in_full(path):
+    """A notebook executed with D2LCORE_MAX_EPOCHS set must never be committed."""
+    from d2lcore.training import MAX_EPOCHS_ENV
+
+    for i, cell in enumerate(_code_cells(path)):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", "")) + "".join(
+                output.get("data", {}).get("text/plain", ""))
+            assert f"{MAX_EPOCHS_ENV}=" not in text, (
+                f"code cell {i} was executed with training capped; re-execute it in full")

@@ -1,7 +1,7 @@
 """Run nbval in strict mode over every generated notebook (or the paths given).
 
-    python -m tools.nbval [--jobs 2] [--portable | --portable-long] [--lax] [PATH ...]
-                          [-- extra pytest args]
+    python -m tools.nbval [--jobs 2] [--portable | --portable-long | --long] [--lax]
+                          [PATH ...] [-- extra pytest args]
 
 Sets the same kernel environment as execution (tools/kernel_env.py), uses the
 committed sanitize file tests/nbval_sanitize.cfg, keeps each notebook on one
@@ -12,6 +12,15 @@ oneDNN, MXNet without MKL-DNN): the committed outputs must hold there too.
 The default portable pass leaves out the few notebooks of ``PORTABLE_SKIP`` (too long
 for every CI run); ``--portable-long`` runs exactly those, under the same numerics
 (``make nbval-portable-long``, before a change to them is called done).
+
+Chapter 9's notebooks (``CAPPED``) train each model for d2l's 500 epochs, 5 to 25
+minutes a notebook. nbval re-executes them with ``D2LCORE_MAX_EPOCHS=CAP_EPOCHS``
+(``d2lcore.training.capped_epochs``, printed by every capped run), so it checks that
+every cell runs and compares every output that does not depend on the full training;
+the cells asserting what only the full run shows are tagged ``nbval-skip``. They run in
+the real execution (``tools.build``, which fails on any error) and in ``--long``
+(``make nbval-long``): the same notebooks re-executed in full, before a change to them is
+called done.
 
 The exercise notebooks are committed without outputs (tools/README.md). Strict mode
 suits them as well: nbval compares no output of a cell stored without an execution
@@ -27,6 +36,9 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+from d2lcore.training import MAX_EPOCHS_ENV
 
 from . import kernel_env, numerics
 from .collections import ROOT, all_notebooks
@@ -42,6 +54,16 @@ PORTABLE_SKIP = {
         "2-core AMD EPYC, more than the CI's 90 minutes can add; the plain nbval pass "
         "checks it, `make nbval-portable-long` runs it perturbed"),
 }
+
+
+# Chapter 9 (book, solutions, exercises): see the docstring. 2 epochs run every code path
+# of training (the state carried across epochs, the plot's first points are skipped).
+CAPPED_PREFIXES = ("9_", "ex_9_")
+CAP_EPOCHS = 2
+
+
+def is_capped(path) -> bool:
+    return Path(path).name.startswith(CAPPED_PREFIXES)
 
 
 def pytest_command(paths, jobs: int = 2, extra=(), lax: bool = False) -> list[str]:
@@ -73,11 +95,17 @@ def main(argv=None) -> int:
                         help="perturbed numerics (tools/numerics.py PERTURBED)")
     parser.add_argument("--portable-long", action="store_true",
                         help="perturbed numerics, only the notebooks of PORTABLE_SKIP")
+    parser.add_argument("--long", action="store_true",
+                        help="only chapter 9's notebooks (CAPPED_PREFIXES), trained in full")
     parser.add_argument("--lax", action="store_true",
                         help="run every cell, compare no output (a notebook you ran yourself)")
     args = parser.parse_args(argv)
     if args.portable_long and (args.portable or args.paths):
         parser.error("--portable-long takes no paths and excludes --portable")
+    if args.long and (args.portable or args.portable_long or args.paths):
+        parser.error("--long takes no paths and excludes --portable / --portable-long")
+    if args.long:
+        args.paths = [str(p) for p in all_notebooks() if is_capped(p)]
     if args.portable_long:
         args.portable = True
         args.paths = [str(p) for p in all_notebooks() if p.name in PORTABLE_SKIP]
@@ -101,11 +129,27 @@ def main(argv=None) -> int:
         os.environ.update(numerics.PERTURBED)
         print("nbval with perturbed numerics:",
               " ".join(f"{k}={v}" for k, v in sorted(numerics.PERTURBED.items())), flush=True)
-    code = subprocess.call(pytest_command(paths, args.jobs, extra, lax=args.lax), cwd=ROOT)
-    if code == 5:
-        print("nbval collected no cells: counting that as a failure", file=sys.stderr)
-        return 1
-    return code
+    # Two runs when needed: the capped notebooks get D2LCORE_MAX_EPOCHS, the others not.
+    groups = [(paths, None)] if args.long else [
+        ([p for p in paths if not is_capped(p)], None),
+        ([p for p in paths if is_capped(p)], CAP_EPOCHS)]
+    worst = 0
+    for group, cap in groups:
+        if not group:
+            continue
+        env = dict(os.environ)
+        env.pop(MAX_EPOCHS_ENV, None)
+        if cap is not None:
+            env[MAX_EPOCHS_ENV] = str(cap)
+            print(f"chapter 9, trainings capped: {MAX_EPOCHS_ENV}={cap} for {len(group)} "
+                  "notebooks (`make nbval-long` trains them in full)", flush=True)
+        code = subprocess.call(pytest_command(group, args.jobs, extra, lax=args.lax),
+                               cwd=ROOT, env=env)
+        if code == 5:
+            print("nbval collected no cells: counting that as a failure", file=sys.stderr)
+            code = 1
+        worst = worst or code
+    return worst
 
 
 if __name__ == "__main__":
