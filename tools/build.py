@@ -330,6 +330,37 @@ def download_copy(page_collection: Collection, linked: Collection, stem: str, fr
     return target
 
 
+def smoke(collections, root: Path, only=()) -> int:
+    """Execute sources with trainings capped at 2 epochs into a temporary folder.
+
+    A quick check that every cell of a new or edited source runs (chapter 9's full
+    executions take minutes); nothing in the repository is written.
+    """
+    import tempfile
+
+    from . import kernel_env
+
+    kernel_env.apply()
+    os.environ["D2LCORE_MAX_EPOCHS"] = "2"
+    jobs = plan(collections, root, only=only, force=True)
+    if not jobs:
+        print("no source matches --only", file=sys.stderr)
+        return 1
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="d2lcore-smoke-") as tmp:
+        for collection, target, nb, _ in jobs:
+            name = target.relative_to(root)
+            try:  # the notebook's own folder as working directory, as in the real run
+                nb, seconds = execute(nb, target.parent, allow_errors=collection.clear_outputs)
+            except Exception as error:  # noqa: BLE001 - report every notebook, then fail
+                failed += 1
+                print(f"FAILED {name}: {str(error)[-2000:]}", flush=True)
+                continue
+            nbt.write_notebook(nb, Path(tmp) / target.name)
+            print(f"ok {name} ({seconds:.1f} s, capped at 2 epochs)", flush=True)
+    return 1 if failed else 0
+
+
 # --------------------------------------------------------------------------- toc
 
 PART_CAPTIONS = {"book": "Chapter 8: Recurrent Neural Networks",
@@ -376,7 +407,7 @@ def toc_text(collections=COLLECTIONS, root: Path = ROOT) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("notebooks", "pages", "toc", "check"))
+    parser.add_argument("command", choices=("notebooks", "smoke", "pages", "toc", "check"))
     parser.add_argument("--force", action="store_true", help="execute even up-to-date notebooks")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2),
                         help="notebooks executed at the same time (2 cores: at most 2)")
@@ -400,6 +431,8 @@ def main(argv=None) -> int:
         run_jobs(jobs, workers=args.jobs, root=root)
         print(f"done in {time.perf_counter() - start:.1f} s")
         return 0
+    if args.command == "smoke":
+        return smoke(collections, root, only=set(args.only))
     if args.command == "pages":
         written = build_pages(collections, root, only=set(args.only))
         print(f"{len(written)} page notebook(s) written")
