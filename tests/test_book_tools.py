@@ -824,7 +824,8 @@ def test_portable_long_runs_exactly_the_left_out_notebooks(monkeypatch):
     from tools.collections import all_notebooks
 
     calls = []
-    monkeypatch.setattr(nbval_tool.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    monkeypatch.setattr(nbval_tool.subprocess, "call",
+                        lambda cmd, cwd, env: calls.append(cmd) or 0)
     monkeypatch.setattr(nbval_tool.kernel_env, "apply", lambda threads: None)
     monkeypatch.setattr(nbval_tool.os, "environ", {})
     assert nbval_tool.main(["--portable-long"]) == 0
@@ -837,3 +838,52 @@ def test_portable_long_runs_exactly_the_left_out_notebooks(monkeypatch):
         nbval_tool.main(["--portable-long", "book/pytorch/8_1_sequence_models.ipynb"])
     with pytest.raises(SystemExit):
         nbval_tool.main(["--portable-long", "--portable"])
+
+
+def test_edited_prose_keeps_the_outputs_and_edited_code_re_executes(tmp_path, source):
+    """`make notebooks` refreshes text cells without executing (chapter 9 takes minutes);
+    a changed code cell still needs an execution."""
+    collections = (Collection("demo", "src", "demo", pages="demo/pages"),)
+    for _, target, fresh, _ in build.plan(collections, root=tmp_path):
+        nbt.write_notebook(fake_execute(fresh, target.parent.name), target)
+    source.write_text(SOURCE.replace("Some prose.", "Some prose.\n\n+++\n\nA new paragraph."))
+    stale = build.plan(collections, root=tmp_path)
+    assert len(stale) == 3  # every framework has the prose
+    assert build.refresh_prose(stale) == []
+    assert build.plan(collections, root=tmp_path) == []  # up to date, hash included
+    nb = nbt.read_notebook(tmp_path / "demo" / "mxnet" / "9_9_tiny.ipynb")
+    assert any("A new paragraph." in c.source for c in nb.cells if c.cell_type == "markdown")
+    assert [o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs][0] == "mxnet\n"
+    # a code edit is not prose: it stays a job
+    source.write_text(source.read_text().replace('x = "mxnet"', 'x = "mxnet 2"'))
+    remaining = build.refresh_prose(build.plan(collections, root=tmp_path))
+    assert [t.parent.name for _, t, _, _ in remaining] == ["mxnet"]
+
+
+def test_chapter_9_is_validated_with_capped_training_and_in_full_with_long(monkeypatch):
+    from d2lcore.training import MAX_EPOCHS_ENV
+    from tools import nbval as nbval_tool
+    from tools.collections import all_notebooks
+
+    calls = []
+    monkeypatch.setattr(nbval_tool.subprocess, "call",
+                        lambda cmd, cwd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(nbval_tool.kernel_env, "apply", lambda threads: None)
+    monkeypatch.setattr(nbval_tool.os, "environ", {MAX_EPOCHS_ENV: "7"})  # a stray shell cap
+    eight, nine, ex9 = ("book/pytorch/8_1_sequence_models.ipynb", "book/mxnet/9_1_gru.ipynb",
+                        "exercises/tensorflow/ex_9_1_gru.ipynb")
+    assert nbval_tool.main([eight, nine, ex9]) == 0
+    (plain, plain_env), (capped, capped_env) = calls
+    assert eight in plain and nine not in plain and MAX_EPOCHS_ENV not in plain_env
+    assert {nine, ex9} <= set(capped) and eight not in capped
+    assert capped_env[MAX_EPOCHS_ENV] == str(nbval_tool.CAP_EPOCHS)
+    calls.clear()
+    # every chapter-9 notebook, trained in full (an error while there are none)
+    has_nine = any(nbval_tool.is_capped(p) for p in all_notebooks())
+    assert nbval_tool.main(["--long"]) == (0 if has_nine else 1)
+    if has_nine:
+        (cmd, env), = calls
+        assert MAX_EPOCHS_ENV not in env
+        assert all(nbval_tool.is_capped(arg) for arg in cmd if arg.endswith(".ipynb"))
+    with pytest.raises(SystemExit):
+        nbval_tool.main(["--long", eight])

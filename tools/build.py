@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import copy
 import multiprocessing
 import os
 import sys
@@ -55,6 +56,46 @@ def plan(collections=COLLECTIONS, root: Path = ROOT, only=(), force=False):
     # Longest first keeps both workers busy until the end.
     jobs.sort(key=lambda job: -job[3])
     return jobs
+
+
+def prose_update(fresh, executed):
+    """``executed`` with ``fresh``'s text cells, when only text cells changed; else None.
+
+    Execution depends on the code cells alone: when the fresh split has the same code
+    cells (source and metadata, same order) the outputs still belong to this source, so
+    edited prose needs no re-execution (a chapter-9 notebook takes minutes).
+    """
+    fresh_code = [c for c in fresh.cells if c.cell_type == "code"]
+    old_code = [c for c in executed.cells if c.cell_type == "code"]
+    if len(fresh_code) != len(old_code) or any(
+            want.source != got.source
+            or nbt._comparable_metadata(want) != nbt._comparable_metadata(got)
+            for want, got in zip(fresh_code, old_code)):
+        return None
+    updated = copy.deepcopy(fresh)
+    old = iter(old_code)
+    for cell in updated.cells:
+        if cell.cell_type == "code":
+            ran = next(old)
+            cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+            cell.metadata = copy.deepcopy(ran.metadata)  # keeps the tags execution added
+    updated.metadata[nbt.META_KEY] = {**executed.metadata.get(nbt.META_KEY, {}),
+                                      "source_hash": nbt.recorded_hash(fresh)}
+    return updated
+
+
+def refresh_prose(jobs):
+    """Write the notebooks of ``jobs`` that only need new text cells; return the others."""
+    remaining = []
+    for collection, target, fresh, seconds in jobs:
+        previous = nbt.read_notebook(target) if target.exists() else None
+        updated = prose_update(fresh, previous) if previous is not None else None
+        if updated is None or notebook_problems(collection, fresh, updated):
+            remaining.append((collection, target, fresh, seconds))
+            continue
+        nbt.write_notebook(updated, target)
+        print(f"text cells updated, outputs kept: {target}", flush=True)
+    return remaining
 
 
 def notebook_problems(collection: Collection, fresh, generated) -> list[str]:
@@ -423,6 +464,8 @@ def main(argv=None) -> int:
 
     if args.command == "notebooks":
         jobs = plan(collections, root, only=set(args.only), force=args.force)
+        if not args.force:
+            jobs = refresh_prose(jobs)
         if not jobs:
             print("all notebooks are up to date")
             return 0

@@ -106,6 +106,10 @@ def main(argv=None) -> int:
         parser.error("--long takes no paths and excludes --portable / --portable-long")
     if args.long:
         args.paths = [str(p) for p in all_notebooks() if is_capped(p)]
+        if not args.paths:
+            print("--long: no chapter-9 notebooks (names starting with "
+                  f"{' or '.join(CAPPED_PREFIXES)})", file=sys.stderr)
+            return 1
     if args.portable_long:
         args.portable = True
         args.paths = [str(p) for p in all_notebooks() if p.name in PORTABLE_SKIP]
