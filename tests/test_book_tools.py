@@ -631,6 +631,10 @@ def test_sanitize_file_masks_timings_and_figures():
     b = "perplexity 1.1, 48000.0 tokens/sec on cpu\n"
     assert sanitize(a) == sanitize(b)
     assert sanitize("perplexity 1.1") != sanitize("perplexity 1.2")
+    # Tables print rates padded and with thousands separators ("tokens/s" too).
+    assert sanitize("scratch  |   8,182 tokens/s") == sanitize("scratch  |  12,953 tokens/s")
+    assert sanitize("gru 450.5 samples/s\n") == sanitize("gru 3e4 samples/s\n")
+    assert sanitize("ppl 1.25 | 8,182 tokens/s") != sanitize("ppl 1.26 | 8,182 tokens/s")
     assert sanitize("done in 3.2 sec") == sanitize("done in 12.0 sec")
     assert sanitize("<object at 0x7f00aa>") == sanitize("<object at 0x7f11bb>")
     svg1 = '<?xml version="1.0"?>\n<svg id="p1"><path d="M 1 2"/></svg>\n'
@@ -854,6 +858,19 @@ def test_edited_prose_keeps_the_outputs_and_edited_code_re_executes(tmp_path, so
     nb = nbt.read_notebook(tmp_path / "demo" / "mxnet" / "9_9_tiny.ipynb")
     assert any("A new paragraph." in c.source for c in nb.cells if c.cell_type == "markdown")
     assert [o.text for c in nb.cells if c.cell_type == "code" for o in c.outputs][0] == "mxnet\n"
+    # nbval's tags change what the test compares, not what runs: refreshed, not executed
+    source.write_text(source.read_text()
+                      .replace(":tags: [mxnet]\n", ":tags: [mxnet, nbval-skip]\n")
+                      .replace(":tags: [tensorflow, nbval-ignore-output]", ":tags: [tensorflow]"))
+    tagged = build.plan(collections, root=tmp_path)
+    assert sorted(t.parent.name for _, t, _, _ in tagged) == ["mxnet", "tensorflow"]
+    assert build.refresh_prose(tagged) == []
+    for fw, tags in (("mxnet", ["nbval-skip"]), ("tensorflow", None)):
+        nb = nbt.read_notebook(tmp_path / "demo" / fw / "9_9_tiny.ipynb")
+        first, printed = [c for c in nb.cells if c.cell_type == "code"][:2]
+        assert first.metadata.get("tags") == tags
+        assert printed.outputs[0].text == f"{fw}\n"  # the outputs of the execution
+    assert build.plan(collections, root=tmp_path) == []
     # a code edit is not prose: it stays a job
     source.write_text(source.read_text().replace('x = "mxnet"', 'x = "mxnet 2"'))
     remaining = build.refresh_prose(build.plan(collections, root=tmp_path))

@@ -6,6 +6,8 @@ reader's own arrays, and fall back to the eager function (with a warning)
 when the function cannot be traced.
 """
 
+import warnings
+
 import numpy as onp
 import pytest
 
@@ -24,6 +26,20 @@ def reader_rnn(inputs, state, params):
         H = np.tanh(np.dot(X_t, W_xh) + np.dot(H, W_hh) + b_h)
         outputs.append(np.dot(H, W_hq) + b_q)
     return np.concatenate(outputs, axis=0), (H,)
+
+
+mnp = np  # a reader who keeps NumPy as np imports MXNet's under another name
+
+
+def aliased_rnn(inputs, state, params):
+    """The same loop with MXNet's np imported as ``mnp``."""
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X_t in inputs:
+        H = mnp.tanh(mnp.dot(X_t, W_xh) + mnp.dot(H, W_hh) + b_h)
+        outputs.append(mnp.dot(H, W_hq) + b_q)
+    return mnp.concatenate(outputs, axis=0), (H,)
 
 
 def untraceable_rnn(inputs, state, params):
@@ -91,6 +107,16 @@ def test_untraceable_function_runs_eagerly_with_a_warning():
         out_h, H_h, _ = _run(compiled)
     out_e, H_e, _ = _run(untraceable_rnn)
     onp.testing.assert_allclose(out_h, out_e, rtol=1e-6)
+
+
+def test_mxnet_np_under_another_name_is_traced_too():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # falling back to the eager loop warns
+        out_h, H_h, grads_h = _run(d2l.hybridize_forward(aliased_rnn))
+    out_e, H_e, grads_e = _run(reader_rnn)
+    onp.testing.assert_allclose(out_h, out_e, rtol=1e-5, atol=1e-6)
+    for g_h, g_e in zip(grads_h, grads_e):
+        onp.testing.assert_allclose(g_h, g_e, rtol=1e-4, atol=1e-6)
 
 
 def test_rejects_what_is_not_a_function():

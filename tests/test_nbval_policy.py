@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tools.collections import COLLECTIONS, ROOT, all_notebooks
+from tools.nbval import is_capped
 
 UNCOMPARED = {"nbval-ignore-output", "nbval-skip"}
 # Of the code cells of the book and the solutions, at most this share goes uncompared
@@ -18,6 +19,11 @@ UNCOMPARED = {"nbval-ignore-output", "nbval-skip"}
 MAX_UNCOMPARED_SHARE = 0.12
 # ... and at most this share goes uncompared at all (with or without its own assert).
 MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE = 0.15
+# Chapter 9 trains for 500 epochs, and nbval re-executes it capped at 2 (tools/nbval.py):
+# every number a full training prints is uncompared there, and every claim about the full
+# run sits in an nbval-skip cell that asserts it.  Its own, looser bounds:
+MAX_UNCOMPARED_SHARE_CAPPED = 0.22
+MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE_CAPPED = 0.40
 # An uncompared cell needs an assert in itself or in one of the next few code cells.
 ASSERT_WITHIN = 3
 
@@ -41,17 +47,24 @@ def _asserts_itself(cell):
     return re.search(r"^\s*assert\b", "".join(cell["source"]), re.M) is not None
 
 
-def test_uncompared_share_is_small():
-    cells = [c for path in _notebooks() for c in _code_cells(path)]
+@pytest.mark.parametrize("capped, max_unchecked, max_uncompared", [
+    (False, MAX_UNCOMPARED_SHARE, MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE),
+    (True, MAX_UNCOMPARED_SHARE_CAPPED, MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE_CAPPED),
+], ids=["full-trainings", "capped-chapter-9"])
+def test_uncompared_share_is_small(capped, max_unchecked, max_uncompared):
+    paths = [p for p in _notebooks() if is_capped(p) == capped]
+    if capped and not paths:
+        pytest.skip("no chapter-9 notebooks yet")
+    cells = [c for path in paths for c in _code_cells(path)]
     assert cells, "no executed notebooks found"
     uncompared = [c for c in cells if _uncompared(c)]
     unchecked = [c for c in uncompared if not _asserts_itself(c)]
-    assert len(unchecked) / len(cells) <= MAX_UNCOMPARED_SHARE, (
+    assert len(unchecked) / len(cells) <= max_unchecked, (
         f"{len(unchecked) / len(cells):.1%} of {len(cells)} code cells are neither compared "
-        f"by nbval nor assert their claim themselves (at most {MAX_UNCOMPARED_SHARE:.0%})")
-    assert len(uncompared) / len(cells) <= MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE, (
+        f"by nbval nor assert their claim themselves (at most {max_unchecked:.0%})")
+    assert len(uncompared) / len(cells) <= max_uncompared, (
         f"{len(uncompared) / len(cells):.1%} of {len(cells)} code cells are not compared by "
-        f"nbval (at most {MAX_UNCOMPARED_OR_SELF_ASSERTING_SHARE:.0%})")
+        f"nbval (at most {max_uncompared:.0%})")
 
 
 def _asserting_helpers(cells):

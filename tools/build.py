@@ -58,18 +58,32 @@ def plan(collections=COLLECTIONS, root: Path = ROOT, only=(), force=False):
     return jobs
 
 
+#: nbval's tags say what a test compares; the kernel runs a cell the same with or without
+TEST_TAGS = frozenset({"nbval-ignore-output", "nbval-skip"})
+
+
+def _execution_metadata(cell) -> dict:
+    """The cell metadata execution depends on: the source's, without nbval's tags."""
+    meta = nbt._comparable_metadata(cell)
+    tags = [t for t in meta.pop("tags", []) if t not in TEST_TAGS]
+    if tags:
+        meta["tags"] = tags
+    return meta
+
+
 def prose_update(fresh, executed):
     """``executed`` with ``fresh``'s text cells, when only text cells changed; else None.
 
     Execution depends on the code cells alone: when the fresh split has the same code
-    cells (source and metadata, same order) the outputs still belong to this source, so
-    edited prose needs no re-execution (a chapter-9 notebook takes minutes).
+    cells (source and metadata up to nbval's tags, same order) the outputs still belong
+    to this source, so edited prose or a changed test tag needs no re-execution (a
+    chapter-9 notebook takes minutes).
     """
     fresh_code = [c for c in fresh.cells if c.cell_type == "code"]
     old_code = [c for c in executed.cells if c.cell_type == "code"]
     if len(fresh_code) != len(old_code) or any(
             want.source != got.source
-            or nbt._comparable_metadata(want) != nbt._comparable_metadata(got)
+            or _execution_metadata(want) != _execution_metadata(got)
             for want, got in zip(fresh_code, old_code)):
         return None
     updated = copy.deepcopy(fresh)
@@ -78,7 +92,14 @@ def prose_update(fresh, executed):
         if cell.cell_type == "code":
             ran = next(old)
             cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
-            cell.metadata = copy.deepcopy(ran.metadata)  # keeps the tags execution added
+            # The source's metadata (new test tags included) plus the tags execution added.
+            wanted = list(cell.metadata.get("tags", []))
+            added = [t for t in ran.metadata.get("tags", [])
+                     if t in nbt.EXECUTION_TAGS and t not in wanted]
+            cell.metadata = {**copy.deepcopy(ran.metadata), **copy.deepcopy(cell.metadata)}
+            cell.metadata.pop("tags", None)
+            if wanted + added:
+                cell.metadata["tags"] = wanted + added
     updated.metadata[nbt.META_KEY] = {**executed.metadata.get(nbt.META_KEY, {}),
                                       "source_hash": nbt.recorded_hash(fresh)}
     return updated

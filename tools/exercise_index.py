@@ -1,6 +1,7 @@
 """Which solution page answers which d2l-zh exercise: the order of the toc and the index page.
 
-d2l-zh v2 asks 27 exercises at the ends of sections 8.1-8.7. ``PAGES`` lists the solution
+d2l-zh v2 asks 27 exercises at the ends of sections 8.1-8.7 and 16 at the ends of
+sections 9.1-9.4. ``PAGES`` lists the solution
 sources (``solutions/src/<stem>.md``) in reading order, each with the exercises it
 answers and a one-line topic per exercise in this project's own words. From it,
 ``python -m tools.build toc`` writes the "Exercises and solutions" part of ``_toc.yml``
@@ -16,8 +17,9 @@ import dataclasses as dc
 import re
 from pathlib import Path
 
-#: The exercises of d2l-zh v2, 8.1-8.7 (how many each section asks).
-EXERCISES_PER_SECTION = {"8.1": 4, "8.2": 2, "8.3": 6, "8.4": 4, "8.5": 6, "8.6": 3, "8.7": 2}
+#: The exercises of d2l-zh v2, 8.1-8.7 and 9.1-9.4 (how many each section asks).
+EXERCISES_PER_SECTION = {"8.1": 4, "8.2": 2, "8.3": 6, "8.4": 4, "8.5": 6, "8.6": 3, "8.7": 2,
+                         "9.1": 4, "9.2": 5, "9.3": 4, "9.4": 3}
 D2L_EXERCISES = tuple(
     f"{section}.{n}" for section, count in EXERCISES_PER_SECTION.items()
     for n in range(1, count + 1)
@@ -86,6 +88,32 @@ PAGES = (
     Page("ex_8_7_bptt", "8.7 Exercises: matrix powers and exploding gradients", (
         ("8.7.1", "eigenvalues of M^k and how M^k x turns towards the top eigenvector"),
         ("8.7.2", "other remedies for exploding gradients, measured against each other"),
+    )),
+    Page("ex_9_1_gru", "9.1 Exercises: gate settings, tuning and one-gate GRUs", (
+        ("9.1.1", "gate values that make step t depend on one earlier input only"),
+        ("9.1.2", "hidden units, learning rate, epochs and step count against time, "
+                  "perplexity and text"),
+        ("9.1.3", "the framework's plain RNN layer against its GRU layer"),
+        ("9.1.4", "a GRU without reset gate and one without update gate"),
+    )),
+    Page("ex_9_2_lstm", "9.2 Exercises: tuning, words, cost and the cell's tanh", (
+        ("9.2.1", "hyperparameters of the LSTM against time, perplexity and text"),
+        ("9.2.2", "generating words instead of characters"),
+        ("9.2.3", "what an RNN, a GRU and an LSTM cost per step, training and inference"),
+        ("9.2.4", "why the hidden state squashes the memory cell with tanh again"),
+        ("9.2.5", "an LSTM for the noisy sine of 8.1"),
+    )),
+    Page("ex_9_3_deep_rnn", "9.3 Exercises: deep RNNs from scratch, with GRUs, on more text", (
+        ("9.3.1", "a two-layer RNN from scratch, checked and trained next to one layer"),
+        ("9.3.2", "GRU instead of LSTM layers: parameters, perplexity and speed"),
+        ("9.3.3", "more training text (two novels): held-out perplexity for 1, 2 and 3 layers"),
+        ("9.3.4", "mixing authors in one training text, and controlling the style"),
+    )),
+    Page("ex_9_4_bidirectional", "9.4 Exercises: unequal directions, stacked and contextual", (
+        ("9.4.1", "different hidden sizes per direction: the shapes of H_t and W_hq"),
+        ("9.4.2", "several bidirectional layers: what layer 2 reads, trained on masked "
+                  "characters"),
+        ("9.4.3", "context-dependent word vectors from a bidirectional RNN (ELMo-like)"),
     )),
 )
 
@@ -171,8 +199,8 @@ def index_text(root: Path) -> str:
         "",
         f"# {INDEX_TITLE}",
         "",
-        "The exercises at the ends of sections 8.1-8.7 of d2l-zh (second edition), by "
-        "number, with the page and the heading that answer them. Every page has an "
+        "The exercises at the ends of sections 8.1-8.7 and 9.1-9.4 of d2l-zh (second "
+        "edition), by number, with the page and the heading that answer them. Every page has an "
         "exercise notebook to work in (no outputs: run it yourself) and an executed "
         "solution notebook, linked at the top of the page. In a solution page the "
         "worked solutions are folded: open them after you have tried.",

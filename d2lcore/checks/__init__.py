@@ -51,3 +51,8 @@ __all__ += ["check_sample_temperature", "check_detach_state", "check_eval_perple
 from .gated import check_gru, check_lstm  # noqa: E402
 
 __all__ += ["check_gru", "check_lstm"]
+
+# --- exercise 9.3.1 (a two-layer RNN from scratch) -------------------------------------
+from .deep import check_deep_rnn  # noqa: E402
+
+__all__ += ["check_deep_rnn"]

@@ -14,6 +14,7 @@ import functools
 import inspect
 
 from .clipping import check_grad_clipping
+from .deep import check_deep_rnn
 from .detach import check_detach_state
 from .embedding import check_embedding, check_one_hot_matmul
 from .evaluation import check_eval_perplexity
@@ -81,6 +82,20 @@ Check ``lstm_fn(inputs, state, params) -> (outputs, (H, C))`` (d2l-zh 9.2's ``ls
     ``params`` is [W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c,
     W_hq, b_q].  Outputs, final state and gradients are compared with a numpy LSTM; a
     wrong result names the usual mistake it matches.
+    """),
+    # exercise 9.3.1 (a two-layer RNN from scratch)
+    "check_deep_rnn": (check_deep_rnn, """\
+Check ``deep_rnn(inputs, state, params) -> (outputs, (H1, H2))``, a two-layer scratch RNN.
+
+    ``inputs`` are one-hot (num_steps, batch, vocab) tensors, ``state`` is (H1, H2), the
+    states of layer 1 (which reads the characters) and layer 2, each (batch, hidden), and
+    ``params`` is [W_xh1, W_hh1, b_h1, W_xh2, W_hh2, b_h2, W_hq, b_q] with shapes
+    (vocab, hidden), (hidden, hidden), (hidden,), (hidden, hidden), (hidden, hidden),
+    (hidden,), (hidden, vocab), (vocab,).  Each step computes
+    H1 = tanh(X_t W_xh1 + H1 W_hh1 + b_h1), H2 = tanh(H1 W_xh2 + H2 W_hh2 + b_h2),
+    O_t = H2 W_hq + b_q; outputs are the O_t concatenated time-major.  Outputs, final
+    states and gradients are compared with a numpy reference; a wrong result names the
+    usual mistake it matches.
     """),
 }
 

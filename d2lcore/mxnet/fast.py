@@ -80,9 +80,12 @@ class _HybridForward(gluon.HybridBlock):
 
     def _symbolic(self, F):
         fn, names = self._forward_fn, dict(self._forward_fn.__globals__)
-        for name, value in (("np", F.np), ("npx", F.npx)):
-            if names.get(name) in (mx_np, mx_npx):  # only the reader's MXNet modules
-                names[name] = value
+        for name, value in list(names.items()):
+            # the reader's MXNet modules under whatever name (np, mnp, ...), nothing else
+            if value is mx_np:
+                names[name] = F.np
+            elif value is mx_npx:
+                names[name] = F.npx
         return types.FunctionType(fn.__code__, names, fn.__name__, fn.__defaults__,
                                   fn.__closure__)
 
