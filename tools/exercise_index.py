@@ -91,8 +91,7 @@ PAGES = (
     )),
     Page("ex_9_1_gru", "9.1 Exercises: gate settings, tuning and one-gate GRUs", (
         ("9.1.1", "gate values that make step t depend on one earlier input only"),
-        ("9.1.2", "hidden units, learning rate, epochs and step count against time, "
-                  "perplexity and text"),
+        ("9.1.2", "hidden units, learning rate and epochs against time, perplexity and text"),
         ("9.1.3", "the framework's plain RNN layer against its GRU layer"),
         ("9.1.4", "a GRU without reset gate and one without update gate"),
     )),
