@@ -95,12 +95,14 @@ PAGES = (
         ("9.1.3", "the framework's plain RNN layer against its GRU layer"),
         ("9.1.4", "a GRU without reset gate and one without update gate"),
     )),
-    Page("ex_9_2_lstm", "9.2 Exercises: tuning, words, cost and the cell's tanh", (
-        ("9.2.1", "hyperparameters of the LSTM against time, perplexity and text"),
-        ("9.2.2", "generating words instead of characters"),
-        ("9.2.3", "what an RNN, a GRU and an LSTM cost per step, training and inference"),
-        ("9.2.4", "why the hidden state squashes the memory cell with tanh again"),
-        ("9.2.5", "an LSTM for the noisy sine of 8.1"),
+    Page("ex_9_2_lstm", "9.2 Exercises: tuning, words, cost, the cell's tanh, the sine", (
+        ("9.2.1", "hidden units, learning rate and epochs against time, perplexity and text"),
+        ("9.2.2", "generating words instead of characters; perplexity in bits per character"),
+        ("9.2.3", "what an RNN, a GRU and an LSTM cost per step, counted and measured in "
+                  "training and inference"),
+        ("9.2.4", "why the hidden state squashes the memory cell with tanh again, and an "
+                  "LSTM without it"),
+        ("9.2.5", "an LSTM for the noisy sine of 8.1: k-step errors against the MLP"),
     )),
     Page("ex_9_3_deep_rnn", "9.3 Exercises: deep RNNs from scratch, with GRUs, on more text", (
         ("9.3.1", "a two-layer RNN from scratch, checked and trained next to one layer"),
