@@ -192,3 +192,33 @@ def fmt(x):
     if not np.isfinite(x):
         return "inf" if x > 0 else "nan"
     return f"{x:.3g}"
+
+
+def gradient_problems(adapter, scalar, values, names, want, label, tol):
+    """[] when autograd's gradients of ``scalar`` at ``values`` match ``want``, else one message.
+
+    ``scalar`` runs the student's function and reduces its results to one number; ``want``
+    holds the NumPy gradients in the order of ``names``. Shared by the step checkers.
+    """
+    try:
+        _, got = adapter.value_and_grads(scalar, values)
+    except StudentError:
+        raise
+    except Exception as error:
+        return [f"the outputs are right, but no gradient could be computed through {label} "
+                f"({type(error).__name__}: {first_line(error)}). Use only the framework's "
+                "tensor operations (no numpy, no in-place updates of the parameters) so that "
+                "autograd can train the model."]
+    missing = [k for k, g in zip(names, got) if g is None]
+    if missing:
+        return [f"the outputs are right, but no gradient reaches {', '.join(missing)}: "
+                "compute with the framework's operations (no numpy, no detach) so that "
+                "training can update these parameters."]
+    for k, g, w in zip(names, got, want):
+        err = rel_error(g, w)
+        if err > tol:
+            return [f"the outputs are right, but the gradient of {k} differs: max relative "
+                    f"error {fmt(err)}. Something in the loop is cut off from autograd "
+                    "(numpy arrays, .detach() / stop_gradient, or values copied out of the "
+                    "graph)."]
+    return []

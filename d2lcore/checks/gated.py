@@ -27,8 +27,8 @@ from ._common import (
     as_numpy,
     call_student,
     check_callable,
-    first_line,
     fmt,
+    gradient_problems,
     rel_error,
     report,
 )
@@ -350,25 +350,5 @@ def _check_grads(kind, case, fn, adapter, name, label, want, G):
         outputs, _ = call_student(name, fn, label, inputs, state, list(params))
         return adapter.dot_sum(outputs, G)
 
-    try:
-        _, got = adapter.value_and_grads(scalar, [case["params"][k] for k in names])
-    except StudentError:
-        raise
-    except Exception as error:
-        return [f"the outputs are right, but no gradient could be computed through {label} "
-                f"({type(error).__name__}: {first_line(error)}). Use only the framework's "
-                "tensor operations (no numpy, no in-place updates of the parameters) so that "
-                "autograd can train the model."]
-    missing = [k for k, g in zip(names, got) if g is None]
-    if missing:
-        return [f"the outputs are right, but no gradient reaches {', '.join(missing)}: "
-                "compute with the framework's operations (no numpy, no detach) so that "
-                "training can update these parameters."]
-    for k, g, w in zip(names, got, want):
-        err = rel_error(g, w)
-        if err > GRAD_TOL:
-            return [f"the outputs are right, but the gradient of {k} differs: max relative "
-                    f"error {fmt(err)}. Something in the loop is cut off from autograd "
-                    "(numpy arrays, .detach() / stop_gradient, or values copied out of the "
-                    "graph)."]
-    return []
+    return gradient_problems(adapter, scalar, [case["params"][k] for k in names], names, want,
+                             label, GRAD_TOL)

@@ -19,8 +19,8 @@ from ._common import (
     as_numpy,
     call_student,
     check_callable,
-    first_line,
     fmt,
+    gradient_problems,
     rel_error,
     report,
 )
@@ -259,25 +259,6 @@ def _check_grads(case, fn, adapter, activation, name, label):
         outputs, state = call_student(name, fn, label, inputs, (H0,), list(params))
         return adapter.dot_sum(outputs, R) + adapter.dot_sum(state[0], S)
 
-    try:
-        _, got = adapter.value_and_grads(scalar, [case["params"][k] for k in NAMES])
-    except StudentError:
-        raise
-    except Exception as error:
-        return [f"the outputs are right, but no gradient could be computed through {label} "
-                f"({type(error).__name__}: {first_line(error)}). Use only the framework's "
-                "tensor operations (no numpy, no in-place updates of the parameters) so that "
-                "autograd can train the model."]
     want = grads(case["inputs"], case["H0"], case["params"], activation, case["R"], case["S"])
-    missing = [k for k, g in zip(NAMES, got) if g is None]
-    if missing:
-        return [f"the outputs are right, but no gradient reaches {', '.join(missing)}: "
-                "compute with the framework's operations (no numpy, no detach) so that "
-                "training can update these parameters."]
-    for k, g, w in zip(NAMES, got, want):
-        err = rel_error(g, w)
-        if err > GRAD_TOL:
-            return [f"the outputs are right, but the gradient of {k} differs: max relative "
-                    f"error {fmt(err)}. Something in the loop is cut off from autograd "
-                    "(numpy arrays, .detach(), or values copied out of the graph)."]
-    return []
+    return gradient_problems(adapter, scalar, [case["params"][k] for k in NAMES], NAMES, want,
+                             label, GRAD_TOL)
