@@ -1,8 +1,10 @@
-"""Serve MathJax 3 from the book itself, so formulas render offline too.
+r"""Serve MathJax 3 from the book itself, so formulas render offline too.
 
 The MathJax files come from the pinned `django-static-mathjax` wheel (plain
-static files, no Django needed).  Only the combined TeX component and its
-fonts are copied into ``_static/mathjax``; ``mathjax_path`` points there.
+static files, no Django needed).  The combined TeX component, its fonts and the
+TeX extensions it loads on demand (``\boldsymbol`` loads ``boldsymbol.js``; a missing
+one stalls MathJax for the whole page) are copied into ``_static/mathjax``;
+``mathjax_path`` points there.
 """
 
 import shutil
@@ -30,6 +32,8 @@ def _copy(app, exception):
     shutil.copy2(_es5_dir() / COMPONENT, target / COMPONENT)
     fonts = Path("output") / "chtml" / "fonts" / "woff-v2"
     shutil.copytree(_es5_dir() / fonts, target / fonts, dirs_exist_ok=True)
+    extensions = Path("input") / "tex" / "extensions"
+    shutil.copytree(_es5_dir() / extensions, target / extensions, dirs_exist_ok=True)
 
 
 def setup(app):
